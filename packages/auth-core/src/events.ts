@@ -1,0 +1,30 @@
+import type { BlockCode, ConnexeaseAuthErrorCode } from './errors.ts';
+
+/**
+ * Everything the provider reports. Events never carry a token, a password or an `Authorization`
+ * value; `ns` is the namespace hash, safe to log.
+ */
+export type AuthEvent =
+  | { type: 'issued'; ns: string; expiresAt: number; attempt: number; fence: number }
+  | { type: 'refreshed'; ns: string; expiresAt: number; background: boolean }
+  | { type: 'reused-from-store'; ns: string; expiresAt: number }
+  | { type: 'waited'; ns: string; waitedMs: number; outcome: 'token' | 'timeout' | 'lease-acquired' }
+  | {
+      type: 'issue-failed';
+      ns: string;
+      code: ConnexeaseAuthErrorCode;
+      status?: number;
+      attempt: number;
+      retryable: boolean;
+    }
+  | { type: 'quota-low'; ns: string; used: number; limit: number; remaining: number }
+  | { type: 'quota-exhausted'; ns: string; used: number; limit: number; retryAt: number }
+  | { type: 'blocked'; ns: string; code: BlockCode; until?: number; source: 'local' | 'store' }
+  | { type: 'unblocked'; ns: string }
+  | { type: 'token-discarded'; ns: string; reason: 'rejected' }
+  | { type: 'store-error'; ns: string; operation: string; message: string }
+  | { type: 'encryption-mismatch'; ns: string; reason: 'plaintext' | 'wrong-key' | 'corrupt' }
+  | { type: 'warning'; ns?: string; message: string };
+
+export type AuthEventType = AuthEvent['type'];
+export type AuthEventListener = (event: AuthEvent) => void;

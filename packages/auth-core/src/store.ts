@@ -1,0 +1,120 @@
+import type { BlockCode } from './errors.ts';
+
+/**
+ * The `TokenStore` contract. The provider derives `ns` (a hash of base URL + API user + auth mode);
+ * a store never sees credentials. Every write sets its own expiry in the same atomic step, so no
+ * record lives forever. Times are epoch milliseconds; where a store has its own clock (Redis `TIME`)
+ * quota and lease times come from it, never from the calling process.
+ */
+export interface TokenStore {
+  /** The current token record, or `null`. */
+  readToken(ns: string): Promise<TokenRecord | null>;
+  /**
+   * Stores `record` only if `lease` is still held by its owner and its fence is the newest granted
+   * for `ns` (a stale leader cannot overwrite a newer token). Returns whether it was written. The
+   * record expires at `record.expiresAt`. Wakes every `waitForToken` on `ns`.
+   */
+  writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean>;
+  /** Deletes the token only if its value is still `value` (compare-and-delete). Returns whether it did. */
+  discardToken(ns: string, value: string): Promise<boolean>;
+
+  /** Grants the lease (lock) for `ns` or returns `null` if someone else holds it. Fence grows with every grant. */
+  acquireLease(ns: string, options: { ttlMs: number }): Promise<Lease | null>;
+  /** Extends the lease if `lease.id` still owns it; returns the new lease or `null`. */
+  extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null>;
+  /** Releases the lease if `lease.id` still owns it. Returns whether it did. */
+  releaseLease(ns: string, lease: Lease): Promise<boolean>;
+  /** The current lease holder, for status displays. */
+  readLease(ns: string): Promise<Lease | null>;
+
+  /**
+   * Reserves one `POST /jwt/` attempt in the sliding window, atomically. Idempotent by `id`: the same
+   * id never counts twice and a repeated call answers `granted: true` if it was granted before.
+   * Entries stay until they age out of the window, whatever happened to the attempt.
+   */
+  reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision>;
+  /** The reservations inside the window, read without reserving. */
+  quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage>;
+
+  readBlock(ns: string): Promise<BlockRecord | null>;
+  /** Writes a block; without `ttlMs` it stays until `clearBlock` (the store still bounds it by a long safety TTL). */
+  writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void>;
+  clearBlock(ns: string): Promise<void>;
+
+  /**
+   * Resolves with the current token record as soon as it differs from `known` (by value and fence),
+   * immediately if it already does, or with whatever is current when `timeoutMs` passes. Rejects with
+   * an `ABORTED` error when `signal` aborts. Notification where the store has one, polling otherwise.
+   */
+  waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null>;
+
+  /** Releases resources this store created (connections, timers, watchers). */
+  close(): Promise<void>;
+}
+
+export interface TokenRecord {
+  /** The raw JWT. */
+  value: string;
+  /** When the token stops working (epoch ms, local-clock corrected). */
+  expiresAt: number;
+  /** When it was received (epoch ms). */
+  issuedAt: number;
+  /** The fence of the lease that wrote it. */
+  fence: number;
+}
+
+export interface Lease {
+  /** Owner id: random, unique per grant. */
+  id: string;
+  /** Fencing number: strictly greater than every fence granted before for this namespace. */
+  fence: number;
+  /** When the lease lapses unless extended (store clock). */
+  expiresAt: number;
+}
+
+export interface QuotaRequest {
+  /** Reservation id; reusing it never counts twice. */
+  id: string;
+  limit: number;
+  windowMs: number;
+}
+
+export interface QuotaDecision {
+  granted: boolean;
+  /** Reservations inside the window after this decision. */
+  used: number;
+  limit: number;
+  /** When denied: the time (store clock) at which the oldest reservation ages out. */
+  retryAt?: number;
+}
+
+export interface QuotaUsage {
+  /** Reservations inside the window. */
+  used: number;
+  /** Their times (store clock), oldest first. */
+  reservedAt: number[];
+  /** The store's clock when it answered. */
+  now: number;
+}
+
+export interface BlockRecord {
+  /** What the token endpoint answered when the block was written. */
+  code: BlockCode;
+  /** HTTP status of that answer. */
+  status: number;
+  /** The server's message (never a secret: the endpoint's own words). */
+  reason: string;
+  /** When it was written (epoch ms). */
+  createdAt: number;
+  /** Until when it holds; absent means until `clearBlock`. */
+  until?: number;
+  /** For `INVALID_CREDENTIALS`: the keyed fingerprint of the rejected credentials. A different password is not blocked. */
+  fingerprint?: string;
+}
+
+export interface WaitOptions {
+  /** What the caller already knows; resolves as soon as the stored record differs. */
+  known: TokenRecord | null;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
