@@ -1,1 +1,2 @@
-export {};
+export { createMemoryTokenStore } from './memory-token-store.ts';
+export type { MemoryClock, MemoryTokenStore, MemoryTokenStoreOptions, RecordTtl } from './options.ts';

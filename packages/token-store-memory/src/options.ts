@@ -1,0 +1,50 @@
+import type { TokenStore } from '@connexease-kit/auth-core';
+
+/** Where the store reads the time. Every expiry, lease and quota decision uses `now()`. */
+export interface MemoryClock {
+  /** Epoch milliseconds. */
+  now(): number;
+}
+
+export interface MemoryTokenStoreOptions {
+  /**
+   * The store's clock. Default `Date.now()` (read on every call, so vitest fake timers apply even when
+   * installed after the store was made). Inject a manual clock to run expiry and quota windows on
+   * virtual time. Wait timeouts and polls still use `setTimeout`; under vitest fake timers both move
+   * together.
+   */
+  clock?: MemoryClock;
+  /**
+   * How often a `waitForToken` re-reads the record while waiting. Writes and discards wake waiters at
+   * once; the poll only notices records that expired with the clock. Default 1000 ms.
+   */
+  pollIntervalMs?: number;
+  /**
+   * The safety TTL of a block written without `ttlMs` (it stays until `clearBlock`, but no record may
+   * live forever). Default 30 days.
+   */
+  blockSafetyTtlMs?: number;
+  /**
+   * How long the fence counter outlives the last lease grant. It also lives as long as any record of
+   * the namespace, so a newly granted fence always exceeds the fence of any token still stored.
+   * Default 24 hours.
+   */
+  fenceRetentionMs?: number;
+}
+
+/** One record of a namespace and the time it has left, as `debugTtls` reports it. */
+export interface RecordTtl {
+  /** `token`, `lease`, `fence`, `quota` or `block`. */
+  key: 'token' | 'lease' | 'fence' | 'quota' | 'block';
+  /** Milliseconds until the record expires (store clock). Always finite: nothing lives forever. */
+  ttlMs: number;
+}
+
+/** The in-process `TokenStore`, plus a view of record lifetimes for tests. */
+export interface MemoryTokenStore extends TokenStore {
+  /**
+   * The records `ns` holds right now and the time each has left. For tests (the conformance suite's
+   * `inspectTtls` hook) and debugging; never reveals a token value.
+   */
+  debugTtls(ns: string): RecordTtl[];
+}
