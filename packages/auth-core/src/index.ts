@@ -1,4 +1,20 @@
+export {
+  type ClassifyOptions,
+  classifyJwtResponse,
+  type HeadersLike,
+  type JwtResponseClassification,
+} from './classify.ts';
+export {
+  type EnvConfig,
+  PROVIDER_DEFAULTS,
+  type ResolvedProviderOptions,
+  readEnvConfig,
+  resolveProviderOptions,
+  systemClock,
+  validateCredentials,
+} from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export {
   type BlockCode,
   ConnexeaseAuthError,
@@ -7,7 +23,18 @@ export {
   isConnexeaseAuthError,
 } from './errors.ts';
 export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
+export {
+  computeTokenTimes,
+  DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
+  isTokenDue,
+  isTokenExpired,
+  refreshPoint,
+  TOKEN_LIFETIME_MS,
+  type TokenTimes,
+  type TokenTimesInput,
+} from './expiry.ts';
 export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
+export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
 export type {
   AuthStatus,
   Clock,
@@ -17,6 +44,31 @@ export type {
   TokenProvider,
   TokenProviderOptions,
 } from './provider-types.ts';
+export {
+  API_DAILY_ISSUE_LIMIT,
+  DEFAULT_QUOTA,
+  decideQuota,
+  type QuotaSummary,
+  type QuotaVerdict,
+  type QuotaWindow,
+  quotaSummary,
+  type ResolvedQuota,
+  resolveQuotaOptions,
+} from './quota.ts';
+export {
+  describeUnsafeToken,
+  formatAuthorization,
+  isHeaderSafeToken,
+  parseAuthorization,
+} from './schemes.ts';
+export {
+  credentialFingerprint,
+  FINGERPRINT_ITERATIONS,
+  namespaceFor,
+  protectCredentials,
+  REDACTED,
+  redact,
+} from './secrets.ts';
 export type {
   BlockRecord,
   Lease,
@@ -27,3 +79,4 @@ export type {
   TokenStore,
   WaitOptions,
 } from './store.ts';
+export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

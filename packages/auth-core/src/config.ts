@@ -1,0 +1,451 @@
+import type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+import { ConnexeaseAuthError } from './errors.ts';
+import type { AuthEventListener } from './events.ts';
+import { DEFAULT_REFRESH_BEFORE_EXPIRY_MS, TOKEN_LIFETIME_MS } from './expiry.ts';
+import type { JwtIssuer } from './issuer.ts';
+import type { Clock, TokenProviderOptions } from './provider-types.ts';
+import { API_DAILY_ISSUE_LIMIT, resolveQuotaOptions } from './quota.ts';
+import { describeUnsafeToken } from './schemes.ts';
+import { protectCredentials } from './secrets.ts';
+import type { TokenStore } from './store.ts';
+import { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
+
+const SECOND = 1000;
+const MINUTE = 60 * SECOND;
+const HOUR = 60 * MINUTE;
+const DAY = 24 * HOUR;
+
+/** Defaults of {@link resolveProviderOptions}. */
+export const PROVIDER_DEFAULTS: {
+  readonly refreshBeforeExpiryMs: number;
+  readonly invalidCredentialsBlockMs: number;
+  readonly leaseTtlMs: number;
+  readonly waitTimeoutMs: number;
+  readonly pollIntervalMs: number;
+  readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
+  readonly quotaLowRatio: number;
+} = Object.freeze({
+  refreshBeforeExpiryMs: DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
+  invalidCredentialsBlockMs: HOUR,
+  leaseTtlMs: 30 * SECOND,
+  waitTimeoutMs: 60 * SECOND,
+  pollIntervalMs: SECOND,
+  retry: Object.freeze({ attempts: 3, baseDelayMs: 500, maxDelayMs: 10 * SECOND }),
+  quotaLowRatio: 0.2,
+});
+
+const STORE_METHODS = [
+  'readToken',
+  'writeToken',
+  'discardToken',
+  'acquireLease',
+  'extendLease',
+  'releaseLease',
+  'readLease',
+  'reserveIssue',
+  'quotaUsage',
+  'readBlock',
+  'writeBlock',
+  'clearBlock',
+  'waitForToken',
+  'close',
+] as const satisfies readonly (keyof TokenStore)[];
+
+const KNOWN_OPTIONS = new Set<string>([
+  'credentials',
+  'baseUrl',
+  'issuer',
+  'store',
+  'quota',
+  'refreshBeforeExpiryMs',
+  'invalidCredentialsBlockMs',
+  'leaseTtlMs',
+  'waitTimeoutMs',
+  'pollIntervalMs',
+  'retry',
+  'quotaLowRatio',
+  'onEvent',
+  'clock',
+  'random',
+]);
+
+/**
+ * Checks credentials locally, before anything is sent: exactly one of `{ accessToken }` or
+ * `{ username, password }`; the username must not be empty or blank, the password not empty, an access
+ * token must be header-safe. Returns a protected copy ({@link protectCredentials}). Messages name the
+ * field, never its value.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID`.
+ */
+export function validateCredentials(credentials: unknown): Credentials {
+  const shape = 'pass { accessToken } (recommended) or { username, password }';
+  if (typeof credentials !== 'object' || credentials === null || Array.isArray(credentials)) {
+    throw configError(`credentials are required: ${shape}`);
+  }
+  const source = credentials as Record<string, unknown>;
+  const hasToken = source.accessToken !== undefined;
+  const hasPassword = source.username !== undefined || source.password !== undefined;
+  if (hasToken && hasPassword) {
+    throw configError(`credentials must have either accessToken or username + password, not both: ${shape}`);
+  }
+  if (hasToken) {
+    const problem = describeUnsafeToken(source.accessToken);
+    if (problem !== null) throw configError(`credentials.accessToken ${problem}`);
+    return protectCredentials<AccessTokenCredentials>({ accessToken: source.accessToken as string });
+  }
+  if (!hasPassword) throw configError(`credentials are empty: ${shape}`);
+  const { username, password } = source;
+  if (typeof username !== 'string' || username.trim() === '') {
+    throw configError('credentials.username is required (a non-empty string)');
+  }
+  if (typeof password !== 'string' || password === '') {
+    throw configError('credentials.password is required (a non-empty string)');
+  }
+  return protectCredentials<PasswordCredentials>({ username, password });
+}
+
+/** {@link TokenProviderOptions} after defaults and validation. */
+export interface ResolvedProviderOptions {
+  /** A protected copy of the credentials. */
+  credentials: Credentials;
+  /** `'bearer'` for `{ accessToken }`, `'jwt'` for `{ username, password }`. */
+  mode: AuthMode;
+  /** Normalised: no trailing slash. */
+  baseUrl: string;
+  /** Always set when `mode` is `'jwt'`. */
+  issuer: JwtIssuer | undefined;
+  /** Always set when `mode` is `'jwt'`. */
+  store: TokenStore | undefined;
+  quota: { limit: number; windowMs: number };
+  refreshBeforeExpiryMs: number;
+  invalidCredentialsBlockMs: number;
+  leaseTtlMs: number;
+  waitTimeoutMs: number;
+  pollIntervalMs: number;
+  retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
+  quotaLowRatio: number;
+  onEvent: AuthEventListener | undefined;
+  clock: Clock;
+  random: () => number;
+  /** Settings that are legal but risky (a short quota window) or ignored (unknown option names). */
+  warnings: string[];
+}
+
+/**
+ * Applies the defaults and validates every option, so the provider can trust them. Defaults: base URL
+ * `https://api.connexease.com`, quota 25 per 24 h, refresh 30 min before expiry, 401 block 1 h,
+ * lease 30 s, wait 60 s, poll 1 s, 3 attempts with 500 ms to 10 s backoff, `quota-low` at 20 % left,
+ * the system clock and `Math.random`. An issuer and a store are required for `{ username, password }`.
+ *
+ * Ranges (integers, milliseconds): `refreshBeforeExpiryMs` 0 to 24 h; `invalidCredentialsBlockMs`
+ * 1 to 30 days; `leaseTtlMs` 1 to 10 min; `waitTimeoutMs` 1 to 1 h; `pollIntervalMs` 1 to 1 min and at
+ * most `waitTimeoutMs`; `retry.attempts` 1 to 10; `retry.baseDelayMs` 0 to 1 min; `retry.maxDelayMs`
+ * from `baseDelayMs` to 10 min; `quotaLowRatio` a number from 0 to 1.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the option and what to fix.
+ */
+export function resolveProviderOptions(options: TokenProviderOptions): ResolvedProviderOptions {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw configError('options must be an object with at least { credentials }');
+  }
+  const credentials = validateCredentials(options.credentials);
+  const mode: AuthMode = 'accessToken' in credentials ? 'bearer' : 'jwt';
+  const baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
+  const quota = resolveQuotaOptions(options.quota);
+  const warnings = [...quota.warnings];
+  for (const key of Object.keys(options)) {
+    if (!KNOWN_OPTIONS.has(key)) warnings.push(`unknown option "${key}" is ignored`);
+  }
+
+  const issuer = options.issuer;
+  if (issuer !== undefined && typeof issuer !== 'function') {
+    throw configError('issuer must be a function that makes one POST /jwt/ attempt (see createJwtIssuer)');
+  }
+  const store = options.store;
+  if (store !== undefined) checkStore(store);
+  if (mode === 'jwt') {
+    if (issuer === undefined) {
+      throw configError('issuer is required with { username, password } credentials (see createJwtIssuer)');
+    }
+    if (store === undefined) {
+      throw configError(
+        'store is required with { username, password } credentials: use createMemoryTokenStore() for one process, ' +
+          'createRedisTokenStore() for a fleet',
+      );
+    }
+  }
+
+  const retryOptions = options.retry ?? {};
+  if (typeof retryOptions !== 'object' || retryOptions === null || Array.isArray(retryOptions)) {
+    throw configError('retry must be an object like { attempts: 3, baseDelayMs: 500, maxDelayMs: 10000 }');
+  }
+  const defaults = PROVIDER_DEFAULTS;
+  const baseDelayMs = integerOption(
+    'retry.baseDelayMs',
+    retryOptions.baseDelayMs,
+    defaults.retry.baseDelayMs,
+    0,
+    MINUTE,
+  );
+  const retry = {
+    attempts: integerOption(
+      'retry.attempts',
+      retryOptions.attempts,
+      defaults.retry.attempts,
+      1,
+      10,
+      'attempts',
+    ),
+    baseDelayMs,
+    maxDelayMs: integerOption(
+      'retry.maxDelayMs',
+      retryOptions.maxDelayMs,
+      defaults.retry.maxDelayMs,
+      baseDelayMs,
+      10 * MINUTE,
+    ),
+  };
+  const waitTimeoutMs = integerOption(
+    'waitTimeoutMs',
+    options.waitTimeoutMs,
+    defaults.waitTimeoutMs,
+    1,
+    HOUR,
+  );
+
+  const onEvent = options.onEvent;
+  if (onEvent !== undefined && typeof onEvent !== 'function') throw configError('onEvent must be a function');
+  const clock = options.clock ?? systemClock;
+  if (
+    typeof clock !== 'object' ||
+    clock === null ||
+    typeof clock.now !== 'function' ||
+    typeof clock.sleep !== 'function'
+  ) {
+    throw configError('clock must be an object with now() and sleep(ms, signal) functions');
+  }
+  const random = options.random ?? Math.random;
+  if (typeof random !== 'function')
+    throw configError('random must be a function returning a number in [0, 1)');
+
+  const quotaLowRatio = options.quotaLowRatio ?? defaults.quotaLowRatio;
+  if (typeof quotaLowRatio !== 'number' || !(quotaLowRatio >= 0 && quotaLowRatio <= 1)) {
+    throw configError(`quotaLowRatio must be a number from 0 to 1 (got ${describe(quotaLowRatio)})`);
+  }
+
+  return {
+    credentials,
+    mode,
+    baseUrl,
+    issuer,
+    store,
+    quota: { limit: quota.limit, windowMs: quota.windowMs },
+    refreshBeforeExpiryMs: integerOption(
+      'refreshBeforeExpiryMs',
+      options.refreshBeforeExpiryMs,
+      defaults.refreshBeforeExpiryMs,
+      0,
+      TOKEN_LIFETIME_MS,
+    ),
+    invalidCredentialsBlockMs: integerOption(
+      'invalidCredentialsBlockMs',
+      options.invalidCredentialsBlockMs,
+      defaults.invalidCredentialsBlockMs,
+      1,
+      30 * DAY,
+    ),
+    leaseTtlMs: integerOption('leaseTtlMs', options.leaseTtlMs, defaults.leaseTtlMs, 1, 10 * MINUTE),
+    waitTimeoutMs,
+    pollIntervalMs: integerOption(
+      'pollIntervalMs',
+      options.pollIntervalMs,
+      defaults.pollIntervalMs,
+      1,
+      Math.min(MINUTE, waitTimeoutMs),
+    ),
+    retry,
+    quotaLowRatio,
+    onEvent,
+    clock,
+    random,
+    warnings,
+  };
+}
+
+/**
+ * The real clock: `Date.now()`, and a `sleep` that rejects with an `ABORTED` error as soon as its
+ * signal aborts (and clears its timer).
+ */
+export const systemClock: Clock = Object.freeze({
+  now: (): number => Date.now(),
+  sleep: (ms: number, signal?: AbortSignal): Promise<void> =>
+    new Promise<void>((resolve, reject) => {
+      if (signal?.aborted) {
+        reject(abortedError(signal));
+        return;
+      }
+      const onAbort = () => {
+        clearTimeout(timer);
+        reject(abortedError(signal));
+      };
+      const timer = setTimeout(
+        () => {
+          signal?.removeEventListener('abort', onAbort);
+          resolve();
+        },
+        Math.max(0, ms),
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    }),
+});
+
+/** What {@link readEnvConfig} found in the environment. */
+export interface EnvConfig {
+  /** `CONNEXEASE_BASE_URL`, normalised. */
+  baseUrl?: string;
+  /** From `CONNEXEASE_ACCESS_TOKEN`, or `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD`; protected. */
+  credentials: Credentials;
+  /** `CONNEXEASE_REDIS_URL` as given (it may hold a password: never log it). */
+  redisUrl?: string;
+  /** From `CONNEXEASE_JWT_DAILY_LIMIT`. */
+  quota?: { limit: number };
+  /** `CONNEXEASE_STORE`. */
+  store?: 'memory' | 'redis' | 'file';
+}
+
+const STORE_KINDS = ['memory', 'redis', 'file'] as const;
+
+/**
+ * Reads and validates the `CONNEXEASE_*` variables (default: `process.env`): `CONNEXEASE_BASE_URL`,
+ * `CONNEXEASE_ACCESS_TOKEN` or `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD`, `CONNEXEASE_REDIS_URL`,
+ * `CONNEXEASE_JWT_DAILY_LIMIT` (1 to 30) and `CONNEXEASE_STORE` (`memory`, `redis` or `file`). An empty
+ * variable counts as unset. Errors name the variable and never show a secret's value.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID`.
+ *
+ * @example
+ * const { credentials, baseUrl, redisUrl } = readEnvConfig();
+ */
+export function readEnvConfig(env?: Record<string, string | undefined>): EnvConfig {
+  const source = env ?? processEnv();
+  const read = (name: string): string | undefined => {
+    const value = source[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+
+  const accessToken = read('CONNEXEASE_ACCESS_TOKEN');
+  const username = read('CONNEXEASE_USERNAME');
+  const password = read('CONNEXEASE_PASSWORD');
+  let credentials: Credentials;
+  if (accessToken !== undefined) {
+    if (username !== undefined || password !== undefined) {
+      throw configError(
+        'set either CONNEXEASE_ACCESS_TOKEN or CONNEXEASE_USERNAME + CONNEXEASE_PASSWORD, not both',
+      );
+    }
+    const problem = describeUnsafeToken(accessToken);
+    if (problem !== null) throw configError(`CONNEXEASE_ACCESS_TOKEN ${problem}`);
+    credentials = protectCredentials<AccessTokenCredentials>({ accessToken });
+  } else if (username !== undefined || password !== undefined) {
+    if (username === undefined || username.trim() === '') {
+      throw configError('CONNEXEASE_USERNAME is required when CONNEXEASE_PASSWORD is set');
+    }
+    if (password === undefined) {
+      throw configError('CONNEXEASE_PASSWORD is required when CONNEXEASE_USERNAME is set');
+    }
+    credentials = protectCredentials<PasswordCredentials>({ username, password });
+  } else {
+    throw configError(
+      'no Connexease credentials in the environment: set CONNEXEASE_ACCESS_TOKEN (recommended), ' +
+        'or CONNEXEASE_USERNAME and CONNEXEASE_PASSWORD',
+    );
+  }
+
+  const config: EnvConfig = { credentials };
+  const baseUrl = read('CONNEXEASE_BASE_URL');
+  if (baseUrl !== undefined) config.baseUrl = normalizeBaseUrl(baseUrl, 'CONNEXEASE_BASE_URL');
+
+  const redisUrl = read('CONNEXEASE_REDIS_URL');
+  if (redisUrl !== undefined) {
+    if (!/^rediss?:\/\/\S*$/i.test(redisUrl.trim())) {
+      throw configError('CONNEXEASE_REDIS_URL must be a redis:// or rediss:// URL');
+    }
+    config.redisUrl = redisUrl.trim();
+  }
+
+  const limit = read('CONNEXEASE_JWT_DAILY_LIMIT');
+  if (limit !== undefined) {
+    const text = limit.trim();
+    const value = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= 1 && value <= API_DAILY_ISSUE_LIMIT)) {
+      throw configError(
+        `CONNEXEASE_JWT_DAILY_LIMIT must be an integer from 1 to ${API_DAILY_ISSUE_LIMIT} ` +
+          '(the API bans an API user on the 31st token in a day)',
+      );
+    }
+    config.quota = { limit: value };
+  }
+
+  const store = read('CONNEXEASE_STORE');
+  if (store !== undefined) {
+    const kind = store.trim().toLowerCase();
+    if (!(STORE_KINDS as readonly string[]).includes(kind)) {
+      throw configError(`CONNEXEASE_STORE must be one of ${STORE_KINDS.join(', ')}`);
+    }
+    config.store = kind as EnvConfig['store'] & string;
+    if (kind === 'redis' && config.redisUrl === undefined) {
+      throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
+    }
+  }
+  return config;
+}
+
+function checkStore(store: unknown): void {
+  if (typeof store !== 'object' || store === null) {
+    throw configError(
+      'store must be a TokenStore such as createMemoryTokenStore() or createRedisTokenStore()',
+    );
+  }
+  const missing = STORE_METHODS.filter(
+    (method) => typeof (store as Record<string, unknown>)[method] !== 'function',
+  );
+  if (missing.length > 0) {
+    throw configError(
+      `store is not a TokenStore: it lacks ${missing.map((method) => `${method}()`).join(', ')}`,
+    );
+  }
+}
+
+function integerOption(
+  name: string,
+  value: unknown,
+  fallback: number,
+  min: number,
+  max: number,
+  unit = 'milliseconds',
+): number {
+  const resolved = value ?? fallback;
+  if (typeof resolved !== 'number' || !Number.isInteger(resolved) || resolved < min || resolved > max) {
+    throw configError(
+      `${name} must be an integer number of ${unit} from ${min} to ${max} (got ${describe(resolved)})`,
+    );
+  }
+  return resolved;
+}
+
+function describe(value: unknown): string {
+  return typeof value === 'number' ? String(value) : typeof value;
+}
+
+function configError(message: string): ConnexeaseAuthError {
+  return new ConnexeaseAuthError('CONFIG_INVALID', message);
+}
+
+function abortedError(signal: AbortSignal | undefined): ConnexeaseAuthError {
+  return new ConnexeaseAuthError('ABORTED', 'the operation was aborted', { cause: signal?.reason });
+}
+
+function processEnv(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
+}
