@@ -24,6 +24,8 @@ export const PROVIDER_DEFAULTS: {
   readonly pollIntervalMs: number;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly quotaLowRatio: number;
+  readonly issueTimeoutMs: number;
+  readonly rejectedTokenMinAgeMs: number;
 } = Object.freeze({
   refreshBeforeExpiryMs: DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
   invalidCredentialsBlockMs: HOUR,
@@ -32,6 +34,8 @@ export const PROVIDER_DEFAULTS: {
   pollIntervalMs: SECOND,
   retry: Object.freeze({ attempts: 3, baseDelayMs: 500, maxDelayMs: 10 * SECOND }),
   quotaLowRatio: 0.2,
+  issueTimeoutMs: 30 * SECOND,
+  rejectedTokenMinAgeMs: MINUTE,
 });
 
 const STORE_METHODS = [
@@ -64,6 +68,8 @@ const KNOWN_OPTIONS = new Set<string>([
   'pollIntervalMs',
   'retry',
   'quotaLowRatio',
+  'issueTimeoutMs',
+  'rejectedTokenMinAgeMs',
   'onEvent',
   'clock',
   'random',
@@ -124,6 +130,8 @@ export interface ResolvedProviderOptions {
   pollIntervalMs: number;
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   quotaLowRatio: number;
+  issueTimeoutMs: number;
+  rejectedTokenMinAgeMs: number;
   onEvent: AuthEventListener | undefined;
   clock: Clock;
   random: () => number;
@@ -139,8 +147,9 @@ export interface ResolvedProviderOptions {
  *
  * Ranges (integers, milliseconds): `refreshBeforeExpiryMs` 0 to 24 h; `invalidCredentialsBlockMs`
  * 1 to 30 days; `leaseTtlMs` 1 to 10 min; `waitTimeoutMs` 1 to 1 h; `pollIntervalMs` 1 to 1 min and at
- * most `waitTimeoutMs`; `retry.attempts` 1 to 10; `retry.baseDelayMs` 0 to 1 min; `retry.maxDelayMs`
- * from `baseDelayMs` to 10 min; `quotaLowRatio` a number from 0 to 1.
+ * most `waitTimeoutMs`; `issueTimeoutMs` 1 to 10 min; `rejectedTokenMinAgeMs` 0 to 1 h; `retry.attempts`
+ * 1 to 10; `retry.baseDelayMs` 0 to 1 min; `retry.maxDelayMs` from `baseDelayMs` to 10 min;
+ * `quotaLowRatio` a number from 0 to 1.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the option and what to fix.
  */
@@ -265,6 +274,20 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     ),
     retry,
     quotaLowRatio,
+    issueTimeoutMs: integerOption(
+      'issueTimeoutMs',
+      options.issueTimeoutMs,
+      defaults.issueTimeoutMs,
+      1,
+      10 * MINUTE,
+    ),
+    rejectedTokenMinAgeMs: integerOption(
+      'rejectedTokenMinAgeMs',
+      options.rejectedTokenMinAgeMs,
+      defaults.rejectedTokenMinAgeMs,
+      0,
+      HOUR,
+    ),
     onEvent,
     clock,
     random,

@@ -11,6 +11,8 @@ export type ConnexeaseAuthErrorCode =
   | 'INVALID_RESPONSE'
   | 'STORE_UNAVAILABLE'
   | 'ACCESS_TOKEN_REJECTED'
+  /** The API rejected a JWT that was just issued; not refreshing again, to protect the daily quota. */
+  | 'TOKEN_REJECTED'
   | 'TIMEOUT'
   | 'ABORTED';
 

@@ -45,6 +45,16 @@ export interface TokenProviderOptions {
   waitTimeoutMs?: number;
   /** Poll interval bound while waiting (notifications usually wake sooner). Default 1 s. */
   pollIntervalMs?: number;
+  /**
+   * Longest one `POST /jwt/` attempt may take before the provider gives up on it (`TIMEOUT`, counted
+   * as an attempt and retried). A backstop above the issuer's own timeout. Default 30 s.
+   */
+  issueTimeoutMs?: number;
+  /**
+   * A 401 for a JWT younger than this is not answered with another refresh (`TOKEN_REJECTED`), so a
+   * token the API keeps rejecting cannot drain the daily quota. Default 60 s.
+   */
+  rejectedTokenMinAgeMs?: number;
   retry?: RetryOptions;
   /** Fraction of the quota left at or below which `quota-low` is emitted. Default 0.2. */
   quotaLowRatio?: number;
