@@ -1,0 +1,199 @@
+import type { QuotaDecision, TokenStore } from '@connexease-kit/auth-core';
+import { describe, expect } from 'vitest';
+import { betweenClockReadings, expectBetween } from '../fixtures.ts';
+import type { SuiteContext } from '../harness.ts';
+import { randomNamespace } from '../random-namespace.ts';
+import { eventually } from '../timing.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const RACERS = 50;
+const RACE_LIMIT = 30;
+
+function granted(decisions: QuotaDecision[]): number {
+  return decisions.filter((decision) => decision.granted).length;
+}
+
+/** reserveIssue / quotaUsage: the sliding-window issue budget. */
+export function describeQuota<S extends TokenStore>({ it, settings }: SuiteContext<S>): void {
+  describe('quota', () => {
+    it('quotaUsage on an empty namespace reports nothing used', async (h) => {
+      const store = await h.store();
+      const usage = await store.quotaUsage(randomNamespace(), { windowMs: DAY_MS });
+      expect(usage.used).toBe(0);
+      expect(usage.reservedAt).toEqual([]);
+      expect(Number.isFinite(usage.now)).toBe(true);
+    });
+
+    it('reserveIssue grants up to the limit, then denies with used = limit and retryAt = oldest + windowMs', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const request = { limit: 3, windowMs: DAY_MS };
+      const reading = await betweenClockReadings(settings, store, async () => [
+        await store.reserveIssue(ns, { ...request, id: 'first' }),
+        await store.reserveIssue(ns, { ...request, id: 'second' }),
+        await store.reserveIssue(ns, { ...request, id: 'third' }),
+      ]);
+      expect(reading.value).toEqual([
+        { granted: true, used: 1, limit: 3 },
+        { granted: true, used: 2, limit: 3 },
+        { granted: true, used: 3, limit: 3 },
+      ]);
+
+      const denied = await store.reserveIssue(ns, { ...request, id: 'fourth' });
+      const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
+
+      expect(denied).toMatchObject({ granted: false, used: 3, limit: 3 });
+      expect(usage.used, 'a denied reservation is not counted').toBe(3);
+      expect(Math.abs(denied.retryAt! - (usage.reservedAt[0]! + DAY_MS))).toBeLessThanOrEqual(1);
+      expectBetween(
+        settings,
+        denied.retryAt!,
+        { before: reading.before + DAY_MS, after: reading.after + DAY_MS },
+        'retryAt',
+      );
+    });
+
+    it('reserveIssue is idempotent by id: a repeated id counts once and answers granted', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const request = { id: 'attempt-1', limit: 2, windowMs: DAY_MS };
+
+      expect(await store.reserveIssue(ns, request)).toEqual({ granted: true, used: 1, limit: 2 });
+      expect(await store.reserveIssue(ns, request)).toEqual({ granted: true, used: 1, limit: 2 });
+      expect(await store.reserveIssue(ns, { ...request, id: 'attempt-2' })).toMatchObject({
+        granted: true,
+        used: 2,
+      });
+      expect(await store.reserveIssue(ns, request), 'repeated after the limit was reached').toMatchObject({
+        granted: true,
+        used: 2,
+      });
+      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(2);
+    });
+
+    it('the same id reserved concurrently counts once', async (h) => {
+      const store = await h.store();
+      const stores = settings.multiProcess ? await h.instances() : [store];
+      const ns = randomNamespace();
+      const decisions = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          stores[i % stores.length]!.reserveIssue(ns, { id: 'same', limit: 5, windowMs: DAY_MS }),
+        ),
+      );
+
+      expect(granted(decisions)).toBe(10);
+      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(1);
+    });
+
+    it(`${RACERS} concurrent reservers against a limit of ${RACE_LIMIT} on one instance: exactly ${RACE_LIMIT} granted`, async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const decisions = await Promise.all(
+        Array.from({ length: RACERS }, (_, i) =>
+          store.reserveIssue(ns, { id: `racer-${i}`, limit: RACE_LIMIT, windowMs: DAY_MS }),
+        ),
+      );
+
+      expect(granted(decisions)).toBe(RACE_LIMIT);
+      for (const decision of decisions) expect(decision.used).toBeLessThanOrEqual(RACE_LIMIT);
+      for (const decision of decisions.filter((d) => !d.granted)) {
+        expect(decision).toMatchObject({ used: RACE_LIMIT, limit: RACE_LIMIT });
+        expect(Number.isFinite(decision.retryAt)).toBe(true);
+      }
+      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(RACE_LIMIT);
+    });
+
+    if (settings.multiProcess) {
+      it(`${RACERS} concurrent reservers across ${settings.instances} instances against a limit of ${RACE_LIMIT}: exactly ${RACE_LIMIT} granted`, async (h) => {
+        const stores = await h.instances();
+        const ns = randomNamespace();
+        const decisions = await Promise.all(
+          Array.from({ length: RACERS }, (_, i) =>
+            stores[i % stores.length]!.reserveIssue(ns, {
+              id: `racer-${i}`,
+              limit: RACE_LIMIT,
+              windowMs: DAY_MS,
+            }),
+          ),
+        );
+
+        expect(granted(decisions)).toBe(RACE_LIMIT);
+        for (const store of stores) {
+          expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(RACE_LIMIT);
+        }
+      });
+    }
+
+    it('reservations of a holder that crashed before reporting stay counted', async (h) => {
+      const ns = randomNamespace();
+      const crashed = await h.store();
+      for (const id of ['a', 'b', 'c']) {
+        expect((await crashed.reserveIssue(ns, { id, limit: 3, windowMs: DAY_MS })).granted).toBe(true);
+      }
+      // The holder never says how its attempts ended: there is no release API, so nothing gives them back.
+      const survivor = await h.peer();
+
+      expect((await survivor.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(3);
+      expect(await survivor.reserveIssue(ns, { id: 'd', limit: 3, windowMs: DAY_MS })).toMatchObject({
+        granted: false,
+        used: 3,
+      });
+    });
+
+    it(
+      'reservations age out of the window after windowMs',
+      async (h) => {
+        const store = await h.store();
+        const ns = randomNamespace();
+        const windowMs = 400;
+        expect((await store.reserveIssue(ns, { id: 'old', limit: 1, windowMs })).granted).toBe(true);
+        expect((await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs })).granted).toBe(false);
+
+        await eventually(
+          () => store.quotaUsage(ns, { windowMs }),
+          (usage) => usage.used === 0,
+          { timeoutMs: windowMs + settings.expiryGraceMs, description: 'the reservation aged out' },
+        );
+        expect(await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs })).toEqual({
+          granted: true,
+          used: 1,
+          limit: 1,
+        });
+      },
+      400 + settings.expiryGraceMs,
+    );
+
+    it('quotaUsage lists reservation times oldest first and reserves nothing', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const reading = await betweenClockReadings(settings, store, async () => {
+        for (const id of ['a', 'b', 'c']) await store.reserveIssue(ns, { id, limit: 10, windowMs: DAY_MS });
+      });
+
+      const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
+      const again = await store.quotaUsage(ns, { windowMs: DAY_MS });
+
+      expect(usage.used).toBe(3);
+      expect(usage.reservedAt).toHaveLength(3);
+      expect(usage.reservedAt).toEqual([...usage.reservedAt].sort((a, b) => a - b));
+      for (const time of usage.reservedAt) expectBetween(settings, time, reading, 'reservedAt');
+      expect(usage.now).toBeGreaterThanOrEqual(usage.reservedAt[2]!);
+      expect(again.used, 'reading usage reserved something').toBe(3);
+    });
+
+    it('limits and windows are per namespace', async (h) => {
+      const store = await h.store();
+      const full = randomNamespace();
+      const other = randomNamespace();
+      expect((await store.reserveIssue(full, { id: 'a', limit: 1, windowMs: DAY_MS })).granted).toBe(true);
+      expect((await store.reserveIssue(full, { id: 'b', limit: 1, windowMs: DAY_MS })).granted).toBe(false);
+
+      expect(await store.reserveIssue(other, { id: 'a', limit: 1, windowMs: DAY_MS })).toEqual({
+        granted: true,
+        used: 1,
+        limit: 1,
+      });
+      expect((await store.quotaUsage(full, { windowMs: DAY_MS })).used).toBe(1);
+    });
+  });
+}

@@ -1,0 +1,152 @@
+import type { TokenStore } from '@connexease-kit/auth-core';
+import { describe, expect } from 'vitest';
+import { mustAcquire, tokenRecord } from '../fixtures.ts';
+import type { SuiteContext } from '../harness.ts';
+import { randomNamespace } from '../random-namespace.ts';
+import { eventually } from '../timing.ts';
+
+/** readToken / writeToken: records, expiry, lease ownership and fencing. */
+export function describeTokens<S extends TokenStore>({ it, settings }: SuiteContext<S>): void {
+  const shortLeaseMs = 300;
+  const expiryWaitMs = shortLeaseMs + settings.expiryGraceMs;
+
+  describe('tokens', () => {
+    it('readToken on an empty namespace returns null', async (h) => {
+      const store = await h.store();
+      expect(await store.readToken(randomNamespace())).toBeNull();
+    });
+
+    it('writeToken under a held lease stores the record and readToken returns it unchanged', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      const record = tokenRecord(lease);
+
+      expect(await store.writeToken(ns, lease, record)).toBe(true);
+      expect(await store.readToken(ns)).toEqual(record);
+    });
+
+    it('a record written on one instance is read on another', async (h) => {
+      const ns = randomNamespace();
+      const writer = await h.store();
+      const lease = await mustAcquire(writer, ns);
+      const record = tokenRecord(lease);
+      expect(await writer.writeToken(ns, lease, record)).toBe(true);
+
+      expect(await (await h.peer()).readToken(ns)).toEqual(record);
+    });
+
+    it('the lease holder may overwrite its own token', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      expect(await store.writeToken(ns, lease, tokenRecord(lease))).toBe(true);
+      const newer = tokenRecord(lease);
+
+      expect(await store.writeToken(ns, lease, newer)).toBe(true);
+      expect(await store.readToken(ns)).toEqual(newer);
+    });
+
+    it(
+      'a token expires at its expiresAt',
+      async (h) => {
+        const store = await h.store();
+        const ns = randomNamespace();
+        const lease = await mustAcquire(store, ns);
+        const record = tokenRecord(lease, { expiresInMs: 300 });
+        expect(await store.writeToken(ns, lease, record)).toBe(true);
+
+        await eventually(
+          () => store.readToken(ns),
+          (current) => current === null,
+          { timeoutMs: 300 + settings.expiryGraceMs, description: 'the token record expired' },
+        );
+      },
+      300 + settings.expiryGraceMs,
+    );
+
+    it('writeToken with a released lease returns false and writes nothing', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      expect(await store.releaseLease(ns, lease)).toBe(true);
+
+      expect(await store.writeToken(ns, lease, tokenRecord(lease))).toBe(false);
+      expect(await store.readToken(ns)).toBeNull();
+    });
+
+    it(
+      'writeToken with an expired lease returns false and writes nothing',
+      async (h) => {
+        const store = await h.store();
+        const ns = randomNamespace();
+        const lease = await mustAcquire(store, ns, shortLeaseMs);
+        await eventually(
+          () => store.readLease(ns),
+          (current) => current === null,
+          { timeoutMs: expiryWaitMs, description: 'the lease expired' },
+        );
+
+        expect(await store.writeToken(ns, lease, tokenRecord(lease))).toBe(false);
+        expect(await store.readToken(ns)).toBeNull();
+      },
+      expiryWaitMs,
+    );
+
+    it('writeToken with a lease someone else holds (forged id or another namespace) returns false', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const held = await mustAcquire(store, ns);
+      const forged = { ...held, id: crypto.randomUUID() };
+      const otherNamespace = randomNamespace();
+      const elsewhere = await mustAcquire(store, otherNamespace);
+
+      expect(await store.writeToken(ns, forged, tokenRecord(forged))).toBe(false);
+      expect(await store.writeToken(ns, elsewhere, tokenRecord(elsewhere))).toBe(false);
+      expect(await store.readToken(ns)).toBeNull();
+      expect(await store.readLease(ns)).toMatchObject({ id: held.id, fence: held.fence });
+    });
+
+    it(
+      'fencing: a stale leader whose lease expired cannot overwrite the next leader’s token',
+      async (h) => {
+        const ns = randomNamespace();
+        const staleStore = await h.store();
+        const nextStore = await h.peer();
+        const stale = await mustAcquire(staleStore, ns, shortLeaseMs);
+
+        const next = await eventually(
+          () => nextStore.acquireLease(ns, { ttlMs: 60_000 }),
+          (lease) => lease !== null,
+          { timeoutMs: expiryWaitMs, description: 'the first lease expired and a second was granted' },
+        );
+        expect(next!.fence).toBeGreaterThan(stale.fence);
+        const nextToken = tokenRecord(next!);
+        expect(await nextStore.writeToken(ns, next!, nextToken)).toBe(true);
+
+        expect(await staleStore.writeToken(ns, stale, tokenRecord(stale))).toBe(false);
+        expect(await staleStore.readToken(ns)).toEqual(nextToken);
+
+        const newest = tokenRecord(next!);
+        expect(await nextStore.writeToken(ns, next!, newest), 'a write with the newest fence').toBe(true);
+        expect(await staleStore.readToken(ns)).toEqual(newest);
+      },
+      expiryWaitMs,
+    );
+
+    it('successive leaders each write under their own, newer fence', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const first = await mustAcquire(store, ns);
+      expect(await store.writeToken(ns, first, tokenRecord(first))).toBe(true);
+      expect(await store.releaseLease(ns, first)).toBe(true);
+
+      const peer = await h.peer();
+      const second = await mustAcquire(peer, ns);
+      const secondToken = tokenRecord(second);
+      expect(second.fence).toBeGreaterThan(first.fence);
+      expect(await peer.writeToken(ns, second, secondToken)).toBe(true);
+      expect(await store.readToken(ns)).toEqual(secondToken);
+    });
+  });
+}
