@@ -1,1 +1,3 @@
-export {};
+export { createFileTokenStore, type FileTokenStore } from './create-file-token-store.ts';
+export { defaultDirectory, type FileTokenStoreOptions } from './options.ts';
+export type { RecordTtl } from './record-ttls.ts';

@@ -1,0 +1,44 @@
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import { ownsLease, type Transition } from './lease-rules.ts';
+import type { NamespaceState } from './state.ts';
+
+/**
+ * Stores the token if `lease` is live, owned and carries the newest fence. A record that is already
+ * expired is not stored (it would be purged at once), and the answer is `false`.
+ */
+export function writeToken(
+  state: NamespaceState,
+  lease: Lease,
+  record: TokenRecord,
+  now: number,
+): Transition<boolean> {
+  const newestFence = state.fence?.value ?? 0;
+  if (!ownsLease(state, lease) || lease.fence !== newestFence || record.expiresAt <= now) {
+    return { state, result: false };
+  }
+  const token: TokenRecord = {
+    value: record.value,
+    expiresAt: record.expiresAt,
+    issuedAt: record.issuedAt,
+    fence: record.fence,
+  };
+  return { state: { ...state, token }, result: true };
+}
+
+/** Compare-and-delete: removes the token only while `value` is still the current one. */
+export function discardToken(state: NamespaceState, value: string): Transition<boolean> {
+  if (state.token === null || state.token.value !== value) return { state, result: false };
+  return { state: { ...state, token: null }, result: true };
+}
+
+/** Whether two reads differ in the sense of `waitForToken` (by value and fence). */
+export function sameToken(a: TokenRecord | null, b: TokenRecord | null): boolean {
+  if (a === null || b === null) return a === b;
+  return a.value === b.value && a.fence === b.fence;
+}
+
+/** A copy with exactly the contract's fields (the file may hold more in a future version). */
+export function copyToken(record: TokenRecord | null): TokenRecord | null {
+  if (record === null) return null;
+  return { value: record.value, expiresAt: record.expiresAt, issuedAt: record.issuedAt, fence: record.fence };
+}
