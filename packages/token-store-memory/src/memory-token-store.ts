@@ -202,6 +202,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
       {
         listeners: this.listeners,
         pollIntervalMs: Math.min(this.pollIntervalMs, MAX_TIMER_MS),
+        now: () => this.clock.now(),
         read: () => this.readTokenNow(ns),
         onClose: (reject) => {
           this.closeHandlers.add(reject);

@@ -5,6 +5,8 @@ import type { TokenListeners } from './token-listeners.ts';
 export interface WaitContext {
   listeners: TokenListeners;
   pollIntervalMs: number;
+  /** The store clock. */
+  now(): number;
   /** Reads the current record (lazy expiry included). */
   read(): TokenRecord | null;
   /** Registers a function the store calls on `close()`; returns its deregistration. */
@@ -42,9 +44,17 @@ export function waitForToken(
       for (const cleanup of cleanups) cleanup();
       finish();
     };
+    let recheck: ReturnType<typeof setTimeout> | undefined;
     const check = (): void => {
       const current = context.read();
-      if (!sameToken(current, known)) settle(() => resolve(current));
+      if (!sameToken(current, known)) {
+        settle(() => resolve(current));
+        return;
+      }
+      // Nothing announces an expiry: look again when the record is due, or at the next poll.
+      clearTimeout(recheck);
+      const untilExpiry = current === null ? Number.POSITIVE_INFINITY : current.expiresAt - context.now();
+      recheck = setTimeout(check, Math.max(1, Math.min(context.pollIntervalMs, untilExpiry)));
     };
 
     cleanups.push(context.listeners.subscribe(ns, check));
@@ -53,8 +63,7 @@ export function waitForToken(
     const timeout = setTimeout(() => settle(() => resolve(context.read())), timeoutMs);
     cleanups.push(() => clearTimeout(timeout));
 
-    const poll = setInterval(check, context.pollIntervalMs);
-    cleanups.push(() => clearInterval(poll));
+    cleanups.push(() => clearTimeout(recheck));
 
     if (signal !== undefined) {
       const onAbort = (): void => settle(() => reject(abortedError(signal)));
