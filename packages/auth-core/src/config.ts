@@ -159,7 +159,10 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   }
   const credentials = validateCredentials(options.credentials);
   const mode: AuthMode = 'accessToken' in credentials ? 'bearer' : 'jwt';
-  const baseUrl = normalizeBaseUrl(options.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
+  const baseUrl = normalizeBaseUrl(
+    options.baseUrl === undefined ? DEFAULT_BASE_URL : options.baseUrl,
+    'baseUrl',
+  );
   const quota = resolveQuotaOptions(options.quota);
   const warnings = [...quota.warnings];
   for (const key of Object.keys(options)) {
@@ -184,7 +187,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     }
   }
 
-  const retryOptions = options.retry ?? {};
+  const retryOptions = options.retry === undefined ? {} : options.retry;
   if (typeof retryOptions !== 'object' || retryOptions === null || Array.isArray(retryOptions)) {
     throw configError('retry must be an object like { attempts: 3, baseDelayMs: 500, maxDelayMs: 10000 }');
   }
@@ -224,7 +227,7 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
 
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== 'function') throw configError('onEvent must be a function');
-  const clock = options.clock ?? systemClock;
+  const clock = options.clock === undefined ? systemClock : options.clock;
   if (
     typeof clock !== 'object' ||
     clock === null ||
@@ -233,11 +236,11 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   ) {
     throw configError('clock must be an object with now() and sleep(ms, signal) functions');
   }
-  const random = options.random ?? Math.random;
+  const random = options.random === undefined ? Math.random : options.random;
   if (typeof random !== 'function')
     throw configError('random must be a function returning a number in [0, 1)');
 
-  const quotaLowRatio = options.quotaLowRatio ?? defaults.quotaLowRatio;
+  const quotaLowRatio = options.quotaLowRatio === undefined ? defaults.quotaLowRatio : options.quotaLowRatio;
   if (typeof quotaLowRatio !== 'number' || !(quotaLowRatio >= 0 && quotaLowRatio <= 1)) {
     throw configError(`quotaLowRatio must be a number from 0 to 1 (got ${describe(quotaLowRatio)})`);
   }
@@ -447,7 +450,7 @@ function integerOption(
   max: number,
   unit = 'milliseconds',
 ): number {
-  const resolved = value ?? fallback;
+  const resolved = value === undefined ? fallback : value;
   if (typeof resolved !== 'number' || !Number.isInteger(resolved) || resolved < min || resolved > max) {
     throw configError(
       `${name} must be an integer number of ${unit} from ${min} to ${max} (got ${describe(resolved)})`,

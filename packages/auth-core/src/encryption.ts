@@ -158,7 +158,7 @@ export function createEncryptedTokenStore(
       const current = await store.readToken(ns);
       if (current === null) return false;
       // A plaintext value written before encryption was switched on can still be discarded as itself.
-      if (current.value === value) return store.discardToken(ns, current.value);
+      if (current.value === value && !isEnvelope(current.value)) return store.discardToken(ns, current.value);
       const result = await decrypt(ns, current.value);
       if (!result.ok || result.value !== value) return false;
       return store.discardToken(ns, current.value);
@@ -175,6 +175,10 @@ export function createEncryptedTokenStore(
     waitForToken,
     close: () => store.close(),
   };
+}
+
+function isEnvelope(value: unknown): value is string {
+  return typeof value === 'string' && value.startsWith(`${VERSION}.`);
 }
 
 function additionalData(ns: string): Uint8Array<ArrayBuffer> {

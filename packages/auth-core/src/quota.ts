@@ -35,8 +35,8 @@ export function resolveQuotaOptions(options?: QuotaOptions): ResolvedQuota {
       'quota must be an object like { limit: 25, windowMs: 86400000 }',
     );
   }
-  const limit = options?.limit ?? DEFAULT_QUOTA.limit;
-  const windowMs = options?.windowMs ?? DEFAULT_QUOTA.windowMs;
+  const limit = options?.limit === undefined ? DEFAULT_QUOTA.limit : options.limit;
+  const windowMs = options?.windowMs === undefined ? DEFAULT_QUOTA.windowMs : options.windowMs;
   if (typeof limit !== 'number' || !Number.isInteger(limit) || limit < 1) {
     throw new ConnexeaseAuthError(
       'CONFIG_INVALID',

@@ -1,0 +1,128 @@
+import type { BlockRecord, Lease, TokenRecord, TokenStore, WaitOptions } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError, decideQuota } from '@connexease-kit/auth-core';
+
+/**
+ * A minimal Map-based TokenStore for auth-core's own unit tests (encryption wrapper, option checks).
+ * Not a reference implementation: no TTLs, one process. `raw` exposes stored records so tests can
+ * tamper with them.
+ */
+export interface MapTokenStore extends TokenStore {
+  raw: Map<string, TokenRecord>;
+}
+
+export function createMapTokenStore(): MapTokenStore {
+  const raw = new Map<string, TokenRecord>();
+  const leases = new Map<string, Lease>();
+  const fences = new Map<string, number>();
+  const quota = new Map<string, { id: string; at: number }[]>();
+  const blocks = new Map<string, BlockRecord>();
+  const waiters = new Set<() => void>();
+  let leaseCounter = 0;
+  const notify = () => {
+    for (const wake of [...waiters]) wake();
+  };
+  const same = (a: TokenRecord | null, b: TokenRecord | null) =>
+    a === b || (a !== null && b !== null && a.value === b.value && a.fence === b.fence);
+
+  return {
+    raw,
+    async readToken(ns) {
+      return raw.get(ns) ?? null;
+    },
+    async writeToken(ns, lease, record) {
+      const held = leases.get(ns);
+      if (held?.id !== lease.id || lease.fence !== fences.get(ns)) return false;
+      raw.set(ns, { ...record });
+      notify();
+      return true;
+    },
+    async discardToken(ns, value) {
+      if (raw.get(ns)?.value !== value) return false;
+      raw.delete(ns);
+      notify();
+      return true;
+    },
+    async acquireLease(ns, { ttlMs }) {
+      const held = leases.get(ns);
+      if (held !== undefined && held.expiresAt > Date.now()) return null;
+      const fence = (fences.get(ns) ?? 0) + 1;
+      fences.set(ns, fence);
+      const lease = { id: `lease-${++leaseCounter}`, fence, expiresAt: Date.now() + ttlMs };
+      leases.set(ns, lease);
+      return lease;
+    },
+    async extendLease(ns, lease, ttlMs) {
+      if (leases.get(ns)?.id !== lease.id) return null;
+      const extended = { ...lease, expiresAt: Date.now() + ttlMs };
+      leases.set(ns, extended);
+      return extended;
+    },
+    async releaseLease(ns, lease) {
+      if (leases.get(ns)?.id !== lease.id) return false;
+      leases.delete(ns);
+      return true;
+    },
+    async readLease(ns) {
+      return leases.get(ns) ?? null;
+    },
+    async reserveIssue(ns, { id, limit, windowMs }) {
+      const now = Date.now();
+      const entries = (quota.get(ns) ?? []).filter((entry) => entry.at > now - windowMs);
+      if (entries.some((entry) => entry.id === id)) return { granted: true, used: entries.length, limit };
+      const verdict = decideQuota(
+        entries.map((entry) => entry.at),
+        now,
+        { limit, windowMs },
+      );
+      if (verdict.granted) entries.push({ id, at: now });
+      quota.set(ns, entries);
+      return { granted: verdict.granted, used: verdict.used, limit, retryAt: verdict.retryAt };
+    },
+    async quotaUsage(ns, { windowMs }) {
+      const now = Date.now();
+      const reservedAt = (quota.get(ns) ?? []).map((entry) => entry.at).filter((at) => at > now - windowMs);
+      return { used: reservedAt.length, reservedAt, now };
+    },
+    async readBlock(ns) {
+      return blocks.get(ns) ?? null;
+    },
+    async writeBlock(ns, block) {
+      blocks.set(ns, block);
+    },
+    async clearBlock(ns) {
+      blocks.delete(ns);
+    },
+    waitForToken(ns, options: WaitOptions) {
+      return new Promise<TokenRecord | null>((resolve, reject) => {
+        const current = () => raw.get(ns) ?? null;
+        if (!same(current(), options.known)) {
+          resolve(current());
+          return;
+        }
+        const finish = () => {
+          waiters.delete(check);
+          clearTimeout(timer);
+          options.signal?.removeEventListener('abort', onAbort);
+        };
+        const check = () => {
+          if (same(current(), options.known)) return;
+          finish();
+          resolve(current());
+        };
+        const onAbort = () => {
+          finish();
+          reject(new ConnexeaseAuthError('ABORTED', 'wait aborted'));
+        };
+        const timer = setTimeout(() => {
+          finish();
+          resolve(current());
+        }, options.timeoutMs);
+        waiters.add(check);
+        options.signal?.addEventListener('abort', onAbort, { once: true });
+      });
+    },
+    async close() {
+      notify();
+    },
+  };
+}
