@@ -1,0 +1,56 @@
+import type { Redis } from 'ioredis';
+import { isCluster, type RedisClient } from './connection.ts';
+import { safeMessage } from './store-error.ts';
+
+/**
+ * Policies under which Redis may delete our keys when memory runs out. `volatile-*` counts too: every
+ * key of this store has a TTL, so every key is a candidate.
+ */
+export function mayEvictOurKeys(policy: string): boolean {
+  return policy.startsWith('allkeys-') || policy.startsWith('volatile-');
+}
+
+export function evictionWarning(policy: string): string {
+  return (
+    `Redis maxmemory-policy is "${policy}": when Redis reaches maxmemory it may evict connexease-kit keys. ` +
+    'An evicted quota key forgets the JWTs already issued, so the fleet can exceed the API limit of 30 per ' +
+    'day and get the API user banned; an evicted lease lets two replicas issue at the same time. ' +
+    'Set maxmemory-policy to noeviction (or give connexease-kit a Redis of its own that uses it).'
+  );
+}
+
+/** `CONFIG GET` answers a flat array (RESP2, RESP3 "legacy" mapping) or an object (RESP3 "resp3" mapping). */
+function policyFromReply(reply: unknown): string | undefined {
+  if (Array.isArray(reply)) {
+    const value: unknown = reply[1];
+    return typeof value === 'string' ? value : undefined;
+  }
+  if (typeof reply === 'object' && reply !== null) {
+    const value: unknown = (reply as Record<string, unknown>)['maxmemory-policy'];
+    return typeof value === 'string' ? value : undefined;
+  }
+  return undefined;
+}
+
+async function readPolicy(node: Redis): Promise<string | undefined> {
+  return policyFromReply(await node.config('GET', 'maxmemory-policy'));
+}
+
+export interface EvictionCheckReport {
+  /** The first evicting policy found, if any. */
+  evictingPolicy?: string;
+  /** Why the check could not run (CONFIG disabled on managed Redis, no connection), if it could not. */
+  skipped?: string;
+}
+
+/** Reads `maxmemory-policy` from the server (every master of a Cluster). Never throws. */
+export async function checkEvictionPolicy(client: RedisClient): Promise<EvictionCheckReport> {
+  try {
+    const nodes = isCluster(client) ? client.nodes('master') : [client];
+    const policies = await Promise.all(nodes.map(readPolicy));
+    const evictingPolicy = policies.find((policy) => policy !== undefined && mayEvictOurKeys(policy));
+    return evictingPolicy === undefined ? {} : { evictingPolicy };
+  } catch (error) {
+    return { skipped: safeMessage(error) };
+  }
+}

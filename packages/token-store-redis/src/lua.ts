@@ -1,0 +1,153 @@
+/**
+ * The Lua scripts. Rules every script keeps:
+ * - keys are reached only through KEYS (all share the namespace hash tag, so Cluster accepts them);
+ * - every write sets its TTL in the same script;
+ * - times come from Redis `TIME` (Redis 5+ replicates script effects, so `TIME` before writes is fine);
+ * - token records are compact JSON `{v, e, i, f}` (value, expiresAt, issuedAt, fence).
+ * Changing a script's behaviour means a new versioned name in scripts.ts, never an edit in place: a
+ * fleet mid-deploy runs both versions at once.
+ */
+
+/** Redis `TIME` as epoch milliseconds in the local `now`. */
+const NOW = `
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+`;
+
+/** Reads the fence of a stored token record, or nil. Never fails on a foreign or encrypted value. */
+const TOKEN_FENCE = `
+local function token_fence(raw)
+  if not raw then return nil end
+  local ok, rec = pcall(cjson.decode, raw)
+  if ok and type(rec) == 'table' and type(rec.f) == 'number' then return rec.f end
+  return nil
+end
+`;
+
+/** Extends a key's TTL to at least `ms` (never shortens it). */
+const KEEP_AT_LEAST = `
+local function keep_at_least(key, ms)
+  local pttl = redis.call('PTTL', key)
+  if pttl ~= -2 and pttl < ms then redis.call('PEXPIRE', key, ms) end
+end
+`;
+
+/**
+ * KEYS: lease, fence, token. ARGV: owner id, ttlMs, fence retention ms.
+ * Returns nil when held, else {fence, expiresAt}. A fence counter that was lost (it outlives every
+ * lease and token, but eviction exists) restarts above the stored token's fence, so fences only grow.
+ */
+export const ACQUIRE_LEASE_LUA: string = `${TOKEN_FENCE}${KEEP_AT_LEAST}
+if redis.call('EXISTS', KEYS[1]) == 1 then return false end
+local ttl = tonumber(ARGV[2])
+local fence = redis.call('INCR', KEYS[2])
+local stored = token_fence(redis.call('GET', KEYS[3]))
+if stored and stored >= fence then
+  fence = stored + 1
+  redis.call('SET', KEYS[2], string.format('%d', fence))
+end
+keep_at_least(KEYS[2], math.max(ttl, tonumber(ARGV[3])))
+redis.call('SET', KEYS[1], ARGV[1], 'PX', ttl)
+${NOW}
+return {fence, now + ttl}
+`;
+
+/** KEYS: lease, fence. ARGV: owner id, ttlMs. Returns nil unless the owner still holds it, else expiresAt. */
+export const EXTEND_LEASE_LUA: string = `${KEEP_AT_LEAST}
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return false end
+local ttl = tonumber(ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ttl)
+keep_at_least(KEYS[2], ttl)
+${NOW}
+return now + ttl
+`;
+
+/** KEYS: lease. ARGV: owner id. Returns 1 if released. */
+export const RELEASE_LEASE_LUA = `
+if redis.call('GET', KEYS[1]) ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+return 1
+`;
+
+/** KEYS: lease, fence. Returns nil or {owner id, fence, expiresAt}. */
+export const READ_LEASE_LUA: string = `
+local id = redis.call('GET', KEYS[1])
+if not id then return false end
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl < 0 then return false end
+local fence = tonumber(redis.call('GET', KEYS[2]) or '0')
+${NOW}
+return {id, fence, now + pttl}
+`;
+
+/**
+ * KEYS: token, lease, fence, channel. ARGV: owner id, lease fence, record JSON, ttlMs, publish command.
+ * Writes only for the owner of the newest lease, never over a token of a newer fence; keeps the fence
+ * counter alive at least as long as the token; then publishes the fence. Returns 1 if written.
+ */
+export const WRITE_TOKEN_LUA: string = `${TOKEN_FENCE}${KEEP_AT_LEAST}
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local fence = tonumber(ARGV[2])
+if tonumber(redis.call('GET', KEYS[3]) or '-1') ~= fence then return 0 end
+local stored = token_fence(redis.call('GET', KEYS[1]))
+if stored and stored > fence then return 0 end
+local ttl = tonumber(ARGV[4])
+redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
+keep_at_least(KEYS[3], ttl)
+redis.call(ARGV[5], KEYS[4], ARGV[2])
+return 1
+`;
+
+/** KEYS: token, channel. ARGV: token value, publish command. Compare-and-delete; returns 1 if deleted. */
+export const DISCARD_TOKEN_LUA = `
+local raw = redis.call('GET', KEYS[1])
+if not raw then return 0 end
+local ok, rec = pcall(cjson.decode, raw)
+if not ok or type(rec) ~= 'table' or rec.v ~= ARGV[1] then return 0 end
+redis.call('DEL', KEYS[1])
+redis.call(ARGV[2], KEYS[2], 'discarded')
+return 1
+`;
+
+/**
+ * KEYS: quota. ARGV: reservation id, limit, windowMs, retention ms (>= windowMs), TTL margin ms.
+ * Returns {granted 0/1, used, retryAt or -1, now}.
+ *
+ * Entries are pruned by the retention (at least 24 h), not by the caller's window, so a replica
+ * configured with a shorter window never erases reservations a longer window still counts.
+ */
+export const RESERVE_ISSUE_LUA: string = `${NOW}
+local id = ARGV[1]
+local limit = tonumber(ARGV[2])
+local window = tonumber(ARGV[3])
+local retention = tonumber(ARGV[4])
+local from = string.format('(%d', now - window)
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - retention))
+local used = redis.call('ZCOUNT', KEYS[1], from, '+inf')
+local granted = 0
+local at = redis.call('ZSCORE', KEYS[1], id)
+if at and tonumber(at) > now - window then
+  granted = 1
+elseif used < limit then
+  redis.call('ZADD', KEYS[1], string.format('%d', now), id)
+  used = used + 1
+  granted = 1
+end
+local keep = retention + tonumber(ARGV[5])
+local pttl = redis.call('PTTL', KEYS[1])
+if pttl ~= -2 and pttl < keep then redis.call('PEXPIRE', KEYS[1], keep) end
+local retry_at = -1
+if granted == 0 then
+  local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
+  retry_at = tonumber(oldest[2]) + window
+end
+return {granted, used, retry_at, now}
+`;
+
+/** KEYS: quota. ARGV: windowMs. Read only. Returns {now, reservedAt...} oldest first. */
+export const QUOTA_USAGE_LUA: string = `${NOW}
+local entries = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%d', now - tonumber(ARGV[1])), '+inf', 'WITHSCORES')
+local out = {now}
+for i = 2, #entries, 2 do out[#out + 1] = tonumber(entries[i]) end
+return out
+`;

@@ -1,0 +1,84 @@
+import type { BlockCode, BlockRecord, TokenRecord } from '@connexease-kit/auth-core';
+import { BLOCK_CODES } from './validate.ts';
+
+/** The stored shape of a token: short keys, because it is read on every refresh of every replica. */
+interface StoredToken {
+  v: string;
+  e: number;
+  i: number;
+  f: number;
+}
+
+export function encodeToken(record: TokenRecord): string {
+  const stored: StoredToken = { v: record.value, e: record.expiresAt, i: record.issuedAt, f: record.fence };
+  return JSON.stringify(stored);
+}
+
+function isFiniteNumber(value: unknown): value is number {
+  return typeof value === 'number' && Number.isFinite(value);
+}
+
+function parseObject(raw: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(raw);
+    return typeof parsed === 'object' && parsed !== null ? (parsed as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Decodes a stored token; a value that is not ours (corrupt, foreign) reads as no token, so the
+ * fleet heals by issuing and overwriting it instead of failing until the key expires.
+ */
+export function decodeToken(raw: string | null): TokenRecord | null {
+  if (raw === null) return null;
+  const stored = parseObject(raw);
+  if (stored === null) return null;
+  const { v, e, i, f } = stored;
+  if (
+    typeof v !== 'string' ||
+    v.length === 0 ||
+    !isFiniteNumber(e) ||
+    !isFiniteNumber(i) ||
+    !isFiniteNumber(f)
+  ) {
+    return null;
+  }
+  return { value: v, expiresAt: e, issuedAt: i, fence: f };
+}
+
+export function encodeBlock(block: BlockRecord): string {
+  const stored: BlockRecord = {
+    code: block.code,
+    status: block.status,
+    reason: block.reason,
+    createdAt: block.createdAt,
+  };
+  if (block.until !== undefined) stored.until = block.until;
+  if (block.fingerprint !== undefined) stored.fingerprint = block.fingerprint;
+  return JSON.stringify(stored);
+}
+
+/** Decodes a stored block; an unreadable one reads as no block (it would otherwise stop the fleet). */
+export function decodeBlock(raw: string | null): BlockRecord | null {
+  if (raw === null) return null;
+  const stored = parseObject(raw);
+  if (stored === null) return null;
+  const { code, status, reason, createdAt, until, fingerprint } = stored;
+  if (
+    typeof code !== 'string' ||
+    !BLOCK_CODES.has(code) ||
+    !isFiniteNumber(status) ||
+    typeof reason !== 'string' ||
+    !isFiniteNumber(createdAt) ||
+    (until !== undefined && !isFiniteNumber(until)) ||
+    (fingerprint !== undefined && typeof fingerprint !== 'string')
+  ) {
+    return null;
+  }
+  const block: BlockRecord = { code: code as BlockCode, status, reason, createdAt };
+  if (until !== undefined) block.until = until;
+  if (fingerprint !== undefined) block.fingerprint = fingerprint;
+  return block;
+}

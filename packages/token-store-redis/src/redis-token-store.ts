@@ -1,0 +1,397 @@
+import type {
+  AuthEventListener,
+  BlockRecord,
+  ConnexeaseAuthError,
+  Lease,
+  QuotaDecision,
+  QuotaRequest,
+  QuotaUsage,
+  TokenRecord,
+  WaitOptions,
+} from '@connexease-kit/auth-core';
+import { ChangeNotifier } from './change-notifier.ts';
+import {
+  closeOwnedClient,
+  createClientFromUrl,
+  isCluster,
+  isRedisClient,
+  type RedisClient,
+  whenReady,
+  withDeadline,
+} from './connection.ts';
+import { checkEvictionPolicy, evictionWarning } from './eviction-check.ts';
+import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
+import type {
+  RedisKeyTtl,
+  RedisTokenStore,
+  RedisTokenStoreClock,
+  RedisTokenStoreLogger,
+  RedisTokenStoreOptions,
+} from './options.ts';
+import { decodeBlock, decodeToken, encodeBlock, encodeToken } from './records.ts';
+import { defineScripts, runScript } from './scripts.ts';
+import { safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
+import {
+  assertBlockRecord,
+  assertKeyPrefix,
+  assertLease,
+  assertNamespace,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
+  invalid,
+} from './validate.ts';
+import { waitForToken } from './wait-for-token.ts';
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const DEFAULT_POLL_INTERVAL_MS = 1000;
+const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
+const DEFAULT_BLOCK_SAFETY_TTL_MS = 400 * DAY_MS;
+/** The fence counter outlives every lease by this much (refreshed on each grant), so fences keep growing. */
+const FENCE_RETENTION_MS = 30 * DAY_MS;
+/** Quota entries are kept at least this long, whatever window a caller uses (the API's own window). */
+const QUOTA_RETENTION_FLOOR_MS = DAY_MS;
+/** Extra life of the quota key beyond its retention, so it never expires while an entry still counts. */
+const QUOTA_TTL_MARGIN_MS = 60 * 1000;
+
+const systemClock: RedisTokenStoreClock = { now: () => Date.now() };
+
+/**
+ * Creates the fleet `TokenStore` over ioredis: give it your `Redis` (standalone or Sentinel) or
+ * `Cluster` client, or a `url` and it creates (and on `close()` quits) its own fail-fast client.
+ * Every replica pointed at the same Redis shares one token, one lease and one quota per namespace.
+ */
+export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTokenStore {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('createRedisTokenStore needs an options object with `redis` or `url`');
+  }
+  if ('redis' in options && options.redis !== undefined) {
+    if (!isRedisClient(options.redis)) throw invalid('`redis` must be an ioredis Redis or Cluster instance');
+    return new IoredisTokenStore(options.redis, false, options);
+  }
+  if ('url' in options && options.url !== undefined) {
+    return new IoredisTokenStore(createClientFromUrl(options.url, options.redisOptions), true, options);
+  }
+  throw invalid('createRedisTokenStore needs either `redis` (an ioredis client) or `url`');
+}
+
+interface StoreSettings {
+  keyPrefix: string;
+  pollIntervalMs: number;
+  commandTimeoutMs: number;
+  blockSafetyTtlMs: number;
+  onEvent: AuthEventListener | undefined;
+  logger: RedisTokenStoreLogger | undefined;
+  clock: RedisTokenStoreClock;
+}
+
+function settingsFrom(options: RedisTokenStoreOptions): StoreSettings {
+  const settings: StoreSettings = {
+    keyPrefix: options.keyPrefix ?? 'cxk',
+    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
+    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
+    blockSafetyTtlMs: options.blockSafetyTtlMs ?? DEFAULT_BLOCK_SAFETY_TTL_MS,
+    onEvent: options.onEvent,
+    logger: options.logger,
+    clock: options.clock ?? systemClock,
+  };
+  assertKeyPrefix(settings.keyPrefix);
+  assertPositiveMs(settings.pollIntervalMs, 'pollIntervalMs');
+  assertPositiveMs(settings.commandTimeoutMs, 'commandTimeoutMs');
+  assertPositiveMs(settings.blockSafetyTtlMs, 'blockSafetyTtlMs');
+  if (settings.onEvent !== undefined && typeof settings.onEvent !== 'function') {
+    throw invalid('onEvent must be a function');
+  }
+  if (settings.logger !== undefined && typeof settings.logger?.warn !== 'function') {
+    throw invalid('logger must have a warn(message) method');
+  }
+  if (typeof settings.clock?.now !== 'function') throw invalid('clock must have a now() method');
+  return settings;
+}
+
+function toNumber(value: unknown): number {
+  return typeof value === 'number' ? value : Number(value);
+}
+
+class IoredisTokenStore implements RedisTokenStore {
+  private readonly settings: StoreSettings;
+  private readonly notifier: ChangeNotifier;
+  /** PUBLISH on standalone and Sentinel; SPUBLISH (sharded, stays on the namespace's slot) on Cluster. */
+  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
+  private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
+  private closed = false;
+  private cancelEvictionCheck: (() => void) | undefined;
+
+  constructor(
+    private readonly client: RedisClient,
+    private readonly ownsClient: boolean,
+    options: RedisTokenStoreOptions,
+  ) {
+    try {
+      this.settings = settingsFrom(options);
+    } catch (error) {
+      if (ownsClient) client.disconnect();
+      throw error;
+    }
+    this.publishCommand = isCluster(client) ? 'SPUBLISH' : 'PUBLISH';
+    this.notifier = new ChangeNotifier(client, {
+      timeoutMs: this.settings.commandTimeoutMs,
+      logger: this.settings.logger,
+    });
+    if (ownsClient) {
+      // Without a listener ioredis prints every reconnect failure; calls report outages themselves.
+      client.on('error', (error: unknown) => this.debug(`connection error: ${String(error)}`));
+    }
+    defineScripts(client);
+    this.scheduleEvictionCheck();
+  }
+
+  async readToken(ns: string): Promise<TokenRecord | null> {
+    const keys = this.keys(ns);
+    return this.run('readToken', async () => decodeToken(await this.client.get(keys.token)));
+  }
+
+  async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
+    const keys = this.keys(ns);
+    assertLease(lease);
+    assertTokenRecord(record);
+    // The record's expiresAt is on the writer's (corrected) clock, so its TTL is measured on that clock
+    // too: a Redis server whose clock is off by minutes still keeps the key exactly as long.
+    const ttlMs = Math.ceil(record.expiresAt - this.settings.clock.now());
+    if (ttlMs <= 0) throw invalid('the token record has already expired (expiresAt is not in the future)');
+    return this.run('writeToken', async () => {
+      const written = await runScript(
+        this.client,
+        'cxkWriteTokenV1',
+        [keys.token, keys.lease, keys.fence, keys.channel],
+        [lease.id, lease.fence, encodeToken(record), ttlMs, this.publishCommand],
+      );
+      return toNumber(written) === 1;
+    });
+  }
+
+  async discardToken(ns: string, value: string): Promise<boolean> {
+    const keys = this.keys(ns);
+    assertTokenValue(value);
+    return this.run('discardToken', async () => {
+      const deleted = await runScript(
+        this.client,
+        'cxkDiscardTokenV1',
+        [keys.token, keys.channel],
+        [value, this.publishCommand],
+      );
+      return toNumber(deleted) === 1;
+    });
+  }
+
+  async acquireLease(ns: string, options: { ttlMs: number }): Promise<Lease | null> {
+    const keys = this.keys(ns);
+    const ttlMs = options?.ttlMs;
+    assertPositiveMs(ttlMs, 'acquireLease ttlMs');
+    const id = crypto.randomUUID();
+    return this.run('acquireLease', async () => {
+      const reply = await runScript(
+        this.client,
+        'cxkAcquireLeaseV1',
+        [keys.lease, keys.fence, keys.token],
+        [id, Math.ceil(ttlMs), FENCE_RETENTION_MS],
+      );
+      if (!Array.isArray(reply)) return null;
+      return { id, fence: toNumber(reply[0]), expiresAt: toNumber(reply[1]) };
+    });
+  }
+
+  async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
+    const keys = this.keys(ns);
+    assertLease(lease);
+    assertPositiveMs(ttlMs, 'extendLease ttlMs');
+    return this.run('extendLease', async () => {
+      const expiresAt = await runScript(
+        this.client,
+        'cxkExtendLeaseV1',
+        [keys.lease, keys.fence],
+        [lease.id, Math.ceil(ttlMs)],
+      );
+      return expiresAt === null ? null : { id: lease.id, fence: lease.fence, expiresAt: toNumber(expiresAt) };
+    });
+  }
+
+  async releaseLease(ns: string, lease: Lease): Promise<boolean> {
+    const keys = this.keys(ns);
+    assertLease(lease);
+    return this.run('releaseLease', async () => {
+      const released = await runScript(this.client, 'cxkReleaseLeaseV1', [keys.lease], [lease.id]);
+      return toNumber(released) === 1;
+    });
+  }
+
+  async readLease(ns: string): Promise<Lease | null> {
+    const keys = this.keys(ns);
+    return this.run('readLease', async () => {
+      const reply = await runScript(this.client, 'cxkReadLeaseV1', [keys.lease, keys.fence], []);
+      if (!Array.isArray(reply)) return null;
+      return { id: String(reply[0]), fence: toNumber(reply[1]), expiresAt: toNumber(reply[2]) };
+    });
+  }
+
+  async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
+    const keys = this.keys(ns);
+    assertQuotaRequest(request);
+    const { id, limit } = request;
+    const windowMs = Math.ceil(request.windowMs);
+    const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
+    return this.run('reserveIssue', async () => {
+      const reply = await runScript(
+        this.client,
+        'cxkReserveV1',
+        [keys.quota],
+        [id, limit, windowMs, retentionMs, QUOTA_TTL_MARGIN_MS],
+      );
+      const [granted, used, retryAt] = (reply as unknown[]).map(toNumber);
+      const decision: QuotaDecision = { granted: granted === 1, used: used ?? 0, limit };
+      if (!decision.granted && retryAt !== undefined && retryAt >= 0) decision.retryAt = retryAt;
+      return decision;
+    });
+  }
+
+  async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
+    const keys = this.keys(ns);
+    const windowMs = options?.windowMs;
+    assertPositiveMs(windowMs, 'quotaUsage windowMs');
+    return this.run('quotaUsage', async () => {
+      const reply = await runScript(this.client, 'cxkQuotaUsageV1', [keys.quota], [Math.ceil(windowMs)]);
+      const [now = 0, ...reservedAt] = (reply as unknown[]).map(toNumber);
+      return { used: reservedAt.length, reservedAt, now };
+    });
+  }
+
+  async readBlock(ns: string): Promise<BlockRecord | null> {
+    const keys = this.keys(ns);
+    return this.run('readBlock', async () => decodeBlock(await this.client.get(keys.block)));
+  }
+
+  async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
+    const keys = this.keys(ns);
+    assertBlockRecord(block);
+    if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
+    const px = Math.ceil(ttlMs ?? this.settings.blockSafetyTtlMs);
+    await this.run('writeBlock', async () => {
+      await this.client.set(keys.block, encodeBlock(block), 'PX', px);
+    });
+  }
+
+  async clearBlock(ns: string): Promise<void> {
+    const keys = this.keys(ns);
+    await this.run('clearBlock', async () => {
+      await this.client.del(keys.block);
+    });
+  }
+
+  async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
+    const keys = this.keys(ns);
+    if (typeof options !== 'object' || options === null)
+      throw invalid('waitForToken needs an options object');
+    assertNonNegativeMs(options.timeoutMs, 'waitForToken timeoutMs');
+    if (options.known !== null) assertTokenRecord(options.known);
+    this.assertOpen();
+    return waitForToken(options, {
+      subscribe: (onChange) => this.notifier.subscribe(keys.channel, onChange),
+      read: () => this.readToken(ns),
+      pollIntervalMs: this.settings.pollIntervalMs,
+      onClose: (reject) => {
+        this.closeHandlers.add(reject);
+        return () => this.closeHandlers.delete(reject);
+      },
+    });
+  }
+
+  async inspectTtls(ns: string): Promise<RedisKeyTtl[]> {
+    const keys = this.keys(ns);
+    return this.run('inspectTtls', async () => {
+      const ttls = await Promise.all(KEY_KINDS.map((kind) => this.client.pttl(keys[kind])));
+      const found: RedisKeyTtl[] = [];
+      KEY_KINDS.forEach((kind, index) => {
+        const pttl = ttls[index] ?? -2;
+        if (pttl === -2) return;
+        found.push({ key: kind, redisKey: keys[kind], ttlMs: pttl === -1 ? null : pttl });
+      });
+      return found;
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    const error = storeUnavailable('the store is closed');
+    for (const reject of [...this.closeHandlers]) reject(error);
+    this.closeHandlers.clear();
+    this.cancelEvictionCheck?.();
+    this.notifier.close();
+    if (this.ownsClient) await closeOwnedClient(this.client, this.settings.commandTimeoutMs);
+  }
+
+  private keys(ns: string): RedisNamespaceKeys {
+    assertNamespace(ns);
+    return redisTokenStoreKeys(ns, this.settings.keyPrefix);
+  }
+
+  private assertOpen(): void {
+    if (this.closed) throw storeUnavailable('the store is closed');
+  }
+
+  /** Every Redis call: waits for the connection and runs within `commandTimeoutMs`; failures become `STORE_UNAVAILABLE`. */
+  private async run<T>(operation: string, task: () => Promise<T>): Promise<T> {
+    this.assertOpen();
+    try {
+      return await withDeadline(operation, this.settings.commandTimeoutMs, async (signal) => {
+        await whenReady(this.client, signal);
+        return task();
+      });
+    } catch (error) {
+      throw toStoreError(operation, error);
+    }
+  }
+
+  private debug(message: string): void {
+    this.settings.logger?.debug?.(`Redis token store: ${message}`);
+  }
+
+  /** Once per store, off every caller's path: warn if Redis may evict our keys. Never fails anything. */
+  private scheduleEvictionCheck(): void {
+    const run = async (): Promise<void> => {
+      this.cancelEvictionCheck = undefined;
+      if (this.closed) return;
+      const report = await withDeadline('CONFIG GET maxmemory-policy', this.settings.commandTimeoutMs, () =>
+        checkEvictionPolicy(this.client),
+      ).catch((error: unknown) => ({ skipped: safeMessage(error), evictingPolicy: undefined }));
+      if (this.closed) return;
+      if (report.skipped !== undefined) {
+        this.debug(`could not read maxmemory-policy (${report.skipped}); eviction check skipped`);
+      } else if (report.evictingPolicy !== undefined) {
+        this.warn(evictionWarning(report.evictingPolicy));
+      }
+    };
+    if (this.client.status === 'ready') {
+      void run();
+      return;
+    }
+    const onReady = (): void => void run();
+    this.client.once('ready', onReady);
+    this.cancelEvictionCheck = () => this.client.off('ready', onReady);
+  }
+
+  private warn(message: string): void {
+    const { onEvent, logger } = this.settings;
+    try {
+      onEvent?.({ type: 'warning', message });
+      logger?.warn(message);
+    } catch {
+      // A listener's or logger's failure must not break the store.
+    }
+    if (onEvent === undefined && logger === undefined) {
+      process.emitWarning(message, { code: 'CONNEXEASE_REDIS_EVICTION' });
+    }
+  }
+}
