@@ -418,7 +418,7 @@ export function readEnvConfig(env?: Record<string, string | undefined>): EnvConf
     if (!(STORE_KINDS as readonly string[]).includes(kind)) {
       throw configError(`CONNEXEASE_STORE must be one of ${STORE_KINDS.join(', ')}`);
     }
-    config.store = kind as EnvConfig['store'] & string;
+    config.store = kind as (typeof STORE_KINDS)[number];
     if (kind === 'redis' && config.redisUrl === undefined) {
       throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
     }

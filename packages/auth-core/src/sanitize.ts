@@ -9,8 +9,11 @@ export const MAX_SERVER_SNIPPET = 160;
 const REDACTED = '[redacted]';
 /** Anything shaped like a JWT (base64url JSON header `eyJ…` and payload): a server echoing a token. */
 const JWT_LIKE = /eyJ[A-Za-z0-9_-]*\.[A-Za-z0-9_-]+(?:\.[A-Za-z0-9_-]*)?/g;
-/** A full `Authorization` value echoed back. */
-const AUTHORIZATION_LIKE = /\b(Bearer|JWT)\s+\S+/gi;
+/**
+ * A full `Authorization` value echoed back: the scheme followed by something token-shaped (a digit or
+ * punctuation in it), so ordinary prose such as "JWT token expired" stays readable.
+ */
+const AUTHORIZATION_LIKE = /\b(Bearer|JWT)\s+(?=\S*[0-9._~+/=-])[A-Za-z0-9._~+/=-]{6,}/gi;
 const HTML_ENTITIES: Readonly<Record<string, string>> = {
   amp: '&',
   lt: '<',

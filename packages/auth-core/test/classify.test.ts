@@ -193,6 +193,13 @@ describe('classifyJwtResponse: secrets', () => {
     expect(JSON.stringify(error)).not.toContain(password);
   });
 
+  test('keeps prose that merely mentions a scheme readable', () => {
+    const error = failure(
+      classifyJwtResponse(400, {}, '{"message": "JWT authentication requires a username."}'),
+    );
+    expect(error.message).toContain('JWT authentication requires a username.');
+  });
+
   test('redacts before truncating, so no part of a long secret survives the cut', () => {
     const secret = `S${'e'.repeat(300)}CRET`;
     const error = failure(
