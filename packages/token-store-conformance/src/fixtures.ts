@@ -41,7 +41,11 @@ export function bannedBlock(): BlockRecord {
 }
 
 /** Acquires a lease that must be free, failing the test if it is not. */
-export async function mustAcquire(store: TokenStore, ns: string, ttlMs: number = HELD_LEASE_TTL_MS): Promise<Lease> {
+export async function mustAcquire(
+  store: TokenStore,
+  ns: string,
+  ttlMs: number = HELD_LEASE_TTL_MS,
+): Promise<Lease> {
   const lease = await store.acquireLease(ns, { ttlMs });
   expect(lease, `acquireLease(${ns}) on a free lease`).not.toBeNull();
   return lease!;

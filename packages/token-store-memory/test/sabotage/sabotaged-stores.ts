@@ -1,0 +1,149 @@
+import type { Lease, TokenStore } from '@connexease-kit/auth-core';
+import type { KeyTtl } from '@connexease-kit/token-store-conformance';
+import { createMemoryTokenStore, type MemoryTokenStore } from '../../src/index.ts';
+
+/** A memory store with one planted bug, and the conformance tests that must catch it. */
+export interface Sabotage {
+  name: string;
+  /** Titles (exact) of conformance tests that must fail against this store. */
+  mustFail: string[];
+  createStore(): MemoryTokenStore;
+  inspectTtls?(ns: string, store: MemoryTokenStore): KeyTtl[];
+}
+
+/** Every method of `inner`, with `overrides` in place of some. */
+function withOverrides(inner: MemoryTokenStore, overrides: Partial<TokenStore>): MemoryTokenStore {
+  return {
+    readToken: (ns) => inner.readToken(ns),
+    writeToken: (ns, lease, record) => inner.writeToken(ns, lease, record),
+    discardToken: (ns, value) => inner.discardToken(ns, value),
+    acquireLease: (ns, options) => inner.acquireLease(ns, options),
+    extendLease: (ns, lease, ttlMs) => inner.extendLease(ns, lease, ttlMs),
+    releaseLease: (ns, lease) => inner.releaseLease(ns, lease),
+    readLease: (ns) => inner.readLease(ns),
+    reserveIssue: (ns, request) => inner.reserveIssue(ns, request),
+    quotaUsage: (ns, options) => inner.quotaUsage(ns, options),
+    readBlock: (ns) => inner.readBlock(ns),
+    writeBlock: (ns, block, ttlMs) => inner.writeBlock(ns, block, ttlMs),
+    clearBlock: (ns) => inner.clearBlock(ns),
+    waitForToken: (ns, options) => inner.waitForToken(ns, options),
+    close: () => inner.close(),
+    debugTtls: (ns) => inner.debugTtls(ns),
+    ...overrides,
+  };
+}
+
+function sabotaged(overrides: (inner: MemoryTokenStore) => Partial<TokenStore>): () => MemoryTokenStore {
+  return () => {
+    const inner = createMemoryTokenStore({ pollIntervalMs: 60_000 });
+    return withOverrides(inner, overrides(inner));
+  };
+}
+
+/** Reports every fence as 1 while the real store keeps its own: grants look like they never increase. */
+function constantFence(inner: MemoryTokenStore): Partial<TokenStore> {
+  const realFence = new Map<string, number>();
+  const real = (lease: Lease): Lease => ({ ...lease, fence: realFence.get(lease.id) ?? lease.fence });
+  const shown = (lease: Lease | null): Lease | null => (lease === null ? null : { ...lease, fence: 1 });
+  return {
+    acquireLease: async (ns, options) => {
+      const lease = await inner.acquireLease(ns, options);
+      if (lease !== null) realFence.set(lease.id, lease.fence);
+      return shown(lease);
+    },
+    readLease: async (ns) => shown(await inner.readLease(ns)),
+    extendLease: async (ns, lease, ttlMs) => shown(await inner.extendLease(ns, real(lease), ttlMs)),
+    releaseLease: (ns, lease) => inner.releaseLease(ns, real(lease)),
+    writeToken: (ns, lease, record) =>
+      inner.writeToken(ns, real(lease), { ...record, fence: real(lease).fence }),
+  };
+}
+
+export const control: Sabotage = {
+  name: 'control (no bug)',
+  mustFail: [],
+  createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
+  inspectTtls: (ns, store) => store.debugTtls(ns),
+};
+
+export const sabotages: Sabotage[] = [
+  {
+    name: 'releaseLease ignores the owner',
+    mustFail: ['releaseLease by a non-owner returns false and the lease stays held'],
+    createStore: sabotaged((inner) => ({
+      releaseLease: async (ns) => {
+        const holder = await inner.readLease(ns);
+        return holder !== null && inner.releaseLease(ns, holder);
+      },
+    })),
+  },
+  {
+    name: 'acquireLease checks, then acts',
+    mustFail: ['20 concurrent acquireLease calls on one instance: exactly one wins'],
+    createStore: sabotaged((inner) => ({
+      acquireLease: async (ns, options) => {
+        if ((await inner.readLease(ns)) !== null) return null;
+        const lease = await inner.acquireLease(ns, options);
+        return lease ?? { id: crypto.randomUUID(), fence: 0, expiresAt: Date.now() + options.ttlMs };
+      },
+    })),
+  },
+  {
+    name: 'fences never increase',
+    mustFail: ['fences strictly increase across grants, after release and after expiry'],
+    createStore: sabotaged(constantFence),
+  },
+  {
+    name: 'reserveIssue is not idempotent',
+    mustFail: [
+      'reserveIssue is idempotent by id: a repeated id counts once and answers granted',
+      'the same id reserved concurrently counts once',
+    ],
+    createStore: sabotaged((inner) => ({
+      reserveIssue: (ns, request) =>
+        inner.reserveIssue(ns, { ...request, id: `${request.id}#${Math.random()}` }),
+    })),
+  },
+  {
+    name: 'reserveIssue checks, then acts',
+    mustFail: ['50 concurrent reservers against a limit of 30 on one instance: exactly 30 granted'],
+    createStore: sabotaged((inner) => ({
+      reserveIssue: async (ns, request) => {
+        const { used } = await inner.quotaUsage(ns, { windowMs: request.windowMs });
+        if (used >= request.limit) return inner.reserveIssue(ns, request);
+        const decision = await inner.reserveIssue(ns, { ...request, limit: Number.MAX_SAFE_INTEGER });
+        return { ...decision, limit: request.limit };
+      },
+    })),
+  },
+  {
+    name: 'discardToken deletes without comparing',
+    mustFail: ['discardToken with another value returns false and the current token stays'],
+    createStore: sabotaged((inner) => ({
+      discardToken: async (ns) => {
+        const current = await inner.readToken(ns);
+        return current !== null && inner.discardToken(ns, current.value);
+      },
+    })),
+  },
+  {
+    name: 'waitForToken never waits',
+    mustFail: [
+      'waitForToken wakes by notification, well before its timeout when the same instance writes a new token',
+      'a write to another namespace does not end the wait',
+    ],
+    createStore: sabotaged((inner) => ({ waitForToken: (ns) => inner.readToken(ns) })),
+  },
+  {
+    name: 'a block without ttl has no TTL',
+    mustFail: [
+      'after writing a token, a lease, a reservation and a block, every key has a finite positive TTL',
+    ],
+    createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
+    inspectTtls: (ns, store) =>
+      store.debugTtls(ns).map((entry) => (entry.key === 'block' ? { key: entry.key, ttlMs: null } : entry)),
+  },
+];
+
+/** Every test title some sabotage must fail: the control store must pass all of them. */
+export const watchedTitles: string[] = [...new Set(sabotages.flatMap((sabotage) => sabotage.mustFail))];
