@@ -61,7 +61,7 @@ export function createControl(state: MockState, lifecycle: ControlLifecycle): Mo
       state.accessTokens.add(headerToken(token, 'accessToken'));
     },
     revoke: (target) => revoke(state, target),
-    mintToken(username, options = {}) {
+    async mintToken(username, options = {}) {
       const user = state.users.get(username);
       const lifetime =
         options.lifetimeSeconds === undefined
