@@ -54,24 +54,25 @@ export function classifyJwtResponse(
   const text = typeof bodyText === 'string' ? bodyText : '';
   const secrets = options.redact ?? [];
   const body = parseJson(text);
+  const validStatus = Number.isInteger(status);
   const fail = (code: ConnexeaseAuthErrorCode, message: string, retryable = false, retryAt?: number) => ({
     ok: false as const,
     error: new ConnexeaseAuthError(code, message, {
-      status,
+      ...(validStatus ? { status } : {}),
       retryable,
       ...(retryAt === undefined ? {} : { retryAt }),
     }),
   });
-  const rawMessage = rawServerMessage(body, text);
-  const snippet = sanitizeSnippet(rawMessage, secrets);
-  const quoted = snippet === '' ? '' : `: ${snippet}`;
 
-  if (!Number.isInteger(status)) {
+  if (!validStatus) {
     return fail('INVALID_RESPONSE', 'POST /jwt/ answered without a valid HTTP status');
   }
   if (status >= 200 && status <= 299) {
     return classifySuccess(status, headers, text, body, receivedAt, fail);
   }
+  const rawMessage = rawServerMessage(body, text);
+  const snippet = sanitizeSnippet(rawMessage, secrets);
+  const quoted = snippet === '' ? '' : `: ${snippet}`;
   if (status === 400) {
     return fail('INVALID_REQUEST', `POST /jwt/ rejected the request (400)${quoted}; ${DO_NOT_RETRY}`);
   }

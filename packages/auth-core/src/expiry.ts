@@ -36,6 +36,8 @@ export interface TokenTimesInput {
  *   `expiresAt <= receivedAt`, so the caller can see it is due ({@link isTokenDue}) and fail instead of
  *   issuing again.
  * - `refreshAt` is {@link refreshPoint}: `refreshBeforeExpiryMs` before expiry, at most half the life.
+ * - `expiresAt` is rounded down to a whole millisecond (stores derive TTLs from it), so a token with
+ *   less than 1 ms of life left on receipt is due.
  *
  * @throws ConnexeaseAuthError `INVALID_RESPONSE` if `receivedAt` is not a finite number,
  *   `CONFIG_INVALID` if `refreshBeforeExpiryMs` is negative or not finite.
@@ -56,6 +58,8 @@ export function computeTokenTimes(input: TokenTimesInput): TokenTimes {
     const localExpiry = exp * 1000 + skew;
     if (Number.isFinite(localExpiry)) expiresAt = Math.min(localExpiry, latest);
   }
+  // Whole milliseconds (stores set TTLs from these), rounded down so a token never outlives its exp.
+  expiresAt = Math.floor(expiresAt);
   return {
     issuedAt: receivedAt,
     expiresAt,
@@ -65,8 +69,9 @@ export function computeTokenTimes(input: TokenTimesInput): TokenTimes {
 
 /**
  * When to start refreshing: `expiresAt - min(refreshBeforeExpiryMs, (expiresAt - issuedAt) / 2)`, so a
- * token is always used for at least half its life. A token with no life left (`expiresAt <= issuedAt`)
- * is due at once: the answer is `expiresAt`.
+ * token is always used for at least half its life. The answer is rounded up to a whole millisecond but
+ * never past `expiresAt`. A token with no life left (`expiresAt <= issuedAt`) is due at once: the
+ * answer is `expiresAt`.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` if `refreshBeforeExpiryMs` is negative or not finite.
  */
@@ -83,7 +88,8 @@ export function refreshPoint(issuedAt: number, expiresAt: number, refreshBeforeE
   }
   const halfLife = (expiresAt - issuedAt) / 2;
   const lead = Math.max(0, Math.min(refreshBeforeExpiryMs, halfLife));
-  return expiresAt - lead;
+  // Rounded up to a whole millisecond, which keeps it at or after the half-life point and never past expiry.
+  return Math.min(Math.ceil(expiresAt - lead), expiresAt);
 }
 
 /**

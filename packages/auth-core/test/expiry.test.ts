@@ -87,6 +87,17 @@ describe('computeTokenTimes', () => {
     expect(isTokenExpired(times, receivedAt)).toBe(true);
   });
 
+  test('works in whole milliseconds: expiry rounds down, the refresh point up', () => {
+    const token = makeJwt({ exp: iat + 0.0015 });
+    const times = computeTokenTimes({ token, receivedAt: iat * 1000, serverDate: iat * 1000 });
+    expect(times.expiresAt).toBe(iat * 1000 + 1);
+    expect(times.refreshAt).toBe(iat * 1000 + 1);
+    const sub = computeTokenTimes({ token: makeJwt({ exp: iat + 0.0005 }), receivedAt: iat * 1000 });
+    expect(sub.expiresAt).toBe(iat * 1000);
+    expect(isTokenDue(sub, iat * 1000)).toBe(true);
+    expect(refreshPoint(0, 3, 10)).toBe(2);
+  });
+
   test('caps the refresh lead at half of a short life', () => {
     const token = makeJwt({ exp: iat + 40 * 60 });
     const times = computeTokenTimes({ token, receivedAt: iat * 1000, serverDate: iat * 1000 });
@@ -175,11 +186,18 @@ describe('computeTokenTimes properties', () => {
 
           expect(times.issuedAt).toBe(receivedAt);
           expect(times.expiresAt).toBeLessThanOrEqual(receivedAt + TOKEN_LIFETIME_MS);
+          expect(Number.isInteger(times.expiresAt)).toBe(true);
+          expect(Number.isInteger(times.refreshAt)).toBe(true);
           const correctedExp = typeof exp === 'number' ? exp * 1000 + (skew ?? 0) : Number.POSITIVE_INFINITY;
           if (correctedExp > receivedAt) {
-            expect(times.expiresAt).toBeGreaterThan(receivedAt);
-            expect(isTokenDue(times, receivedAt)).toBe(false);
+            // A future exp always leaves a life; only one shorter than the 1 ms resolution counts as due.
+            expect(times.expiresAt).toBeGreaterThanOrEqual(receivedAt);
+            if (correctedExp >= receivedAt + 1) {
+              expect(times.expiresAt).toBeGreaterThan(receivedAt);
+              expect(isTokenDue(times, receivedAt)).toBe(false);
+            }
           } else {
+            expect(times.expiresAt).toBeLessThanOrEqual(receivedAt);
             expect(isTokenDue(times, receivedAt)).toBe(true);
           }
         },

@@ -1,0 +1,116 @@
+import type { AccessTokenCredentials, Credentials, PasswordCredentials } from './credentials.ts';
+import { ConnexeaseAuthError } from './errors.ts';
+import { API_DAILY_ISSUE_LIMIT } from './quota.ts';
+import { describeUnsafeToken } from './schemes.ts';
+import { protectCredentials } from './secrets.ts';
+import { normalizeBaseUrl } from './url.ts';
+
+/** What {@link readEnvConfig} found in the environment. */
+export interface EnvConfig {
+  /** `CONNEXEASE_BASE_URL`, normalised. */
+  baseUrl?: string;
+  /** From `CONNEXEASE_ACCESS_TOKEN`, or `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD`; protected. */
+  credentials: Credentials;
+  /** `CONNEXEASE_REDIS_URL` as given (it may hold a password: never log it). */
+  redisUrl?: string;
+  /** From `CONNEXEASE_JWT_DAILY_LIMIT`. */
+  quota?: { limit: number };
+  /** `CONNEXEASE_STORE`. */
+  store?: 'memory' | 'redis' | 'file';
+}
+
+const STORE_KINDS = ['memory', 'redis', 'file'] as const;
+
+/**
+ * Reads and validates the `CONNEXEASE_*` variables (default: `process.env`): `CONNEXEASE_BASE_URL`,
+ * `CONNEXEASE_ACCESS_TOKEN` or `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD`, `CONNEXEASE_REDIS_URL`,
+ * `CONNEXEASE_JWT_DAILY_LIMIT` (1 to 30) and `CONNEXEASE_STORE` (`memory`, `redis` or `file`). An empty
+ * variable counts as unset. Errors name the variable and never show a secret's value.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID`.
+ *
+ * @example
+ * const { credentials, baseUrl, redisUrl } = readEnvConfig();
+ */
+export function readEnvConfig(env?: Record<string, string | undefined>): EnvConfig {
+  const source = env ?? processEnv();
+  const read = (name: string): string | undefined => {
+    const value = source[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+
+  const accessToken = read('CONNEXEASE_ACCESS_TOKEN');
+  const username = read('CONNEXEASE_USERNAME');
+  const password = read('CONNEXEASE_PASSWORD');
+  let credentials: Credentials;
+  if (accessToken !== undefined) {
+    if (username !== undefined || password !== undefined) {
+      throw configError(
+        'set either CONNEXEASE_ACCESS_TOKEN or CONNEXEASE_USERNAME + CONNEXEASE_PASSWORD, not both',
+      );
+    }
+    const problem = describeUnsafeToken(accessToken);
+    if (problem !== null) throw configError(`CONNEXEASE_ACCESS_TOKEN ${problem}`);
+    credentials = protectCredentials<AccessTokenCredentials>({ accessToken });
+  } else if (username !== undefined || password !== undefined) {
+    if (username === undefined || username.trim() === '') {
+      throw configError('CONNEXEASE_USERNAME is required when CONNEXEASE_PASSWORD is set');
+    }
+    if (password === undefined) {
+      throw configError('CONNEXEASE_PASSWORD is required when CONNEXEASE_USERNAME is set');
+    }
+    credentials = protectCredentials<PasswordCredentials>({ username, password });
+  } else {
+    throw configError(
+      'no Connexease credentials in the environment: set CONNEXEASE_ACCESS_TOKEN (recommended), ' +
+        'or CONNEXEASE_USERNAME and CONNEXEASE_PASSWORD',
+    );
+  }
+
+  const config: EnvConfig = { credentials };
+  const baseUrl = read('CONNEXEASE_BASE_URL');
+  if (baseUrl !== undefined) config.baseUrl = normalizeBaseUrl(baseUrl, 'CONNEXEASE_BASE_URL');
+
+  const redisUrl = read('CONNEXEASE_REDIS_URL');
+  if (redisUrl !== undefined) {
+    if (!/^rediss?:\/\/\S*$/i.test(redisUrl.trim())) {
+      throw configError('CONNEXEASE_REDIS_URL must be a redis:// or rediss:// URL');
+    }
+    config.redisUrl = redisUrl.trim();
+  }
+
+  const limit = read('CONNEXEASE_JWT_DAILY_LIMIT');
+  if (limit !== undefined) {
+    const text = limit.trim();
+    const value = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+    if (!(value >= 1 && value <= API_DAILY_ISSUE_LIMIT)) {
+      throw configError(
+        `CONNEXEASE_JWT_DAILY_LIMIT must be an integer from 1 to ${API_DAILY_ISSUE_LIMIT} ` +
+          '(the API bans an API user on the 31st token in a day)',
+      );
+    }
+    config.quota = { limit: value };
+  }
+
+  const store = read('CONNEXEASE_STORE');
+  if (store !== undefined) {
+    const kind = store.trim().toLowerCase();
+    if (!(STORE_KINDS as readonly string[]).includes(kind)) {
+      throw configError(`CONNEXEASE_STORE must be one of ${STORE_KINDS.join(', ')}`);
+    }
+    config.store = kind as (typeof STORE_KINDS)[number];
+    if (kind === 'redis' && config.redisUrl === undefined) {
+      throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
+    }
+  }
+  return config;
+}
+
+function configError(message: string): ConnexeaseAuthError {
+  return new ConnexeaseAuthError('CONFIG_INVALID', message);
+}
+
+function processEnv(): Record<string, string | undefined> {
+  const process = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process;
+  return process?.env ?? {};
+}
