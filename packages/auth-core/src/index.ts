@@ -5,16 +5,15 @@ export {
   type JwtResponseClassification,
 } from './classify.ts';
 export {
-  type EnvConfig,
   PROVIDER_DEFAULTS,
   type ResolvedProviderOptions,
-  readEnvConfig,
   resolveProviderOptions,
   systemClock,
   validateCredentials,
 } from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
+export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {
   type BlockCode,
   ConnexeaseAuthError,
