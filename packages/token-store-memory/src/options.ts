@@ -15,8 +15,9 @@ export interface MemoryTokenStoreOptions {
    */
   clock?: MemoryClock;
   /**
-   * How often a `waitForToken` re-reads the record while waiting. Writes and discards wake waiters at
-   * once; the poll only notices records that expired with the clock. Default 1000 ms.
+   * The longest a `waitForToken` goes without re-reading the record. Writes and discards wake waiters at
+   * once and a known token is re-checked when it is due, so this is a safety net (for instance for a
+   * manual clock moved by hand). Default 1000 ms.
    */
   pollIntervalMs?: number;
   /**
