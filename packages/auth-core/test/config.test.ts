@@ -94,6 +94,8 @@ describe('resolveProviderOptions', () => {
       leaseTtlMs: 30_000,
       waitTimeoutMs: 60_000,
       pollIntervalMs: 1000,
+      issueTimeoutMs: 30_000,
+      rejectedTokenMinAgeMs: 60_000,
       retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
       quotaLowRatio: 0.2,
       onEvent: undefined,
@@ -190,6 +192,8 @@ describe('resolveProviderOptions', () => {
       /pollIntervalMs .* to 100/,
     ],
     ['NaN pollIntervalMs', { pollIntervalMs: Number.NaN }, /pollIntervalMs must be/],
+    ['a zero issueTimeoutMs', { issueTimeoutMs: 0 }, /issueTimeoutMs must be/],
+    ['a negative rejectedTokenMinAgeMs', { rejectedTokenMinAgeMs: -1 }, /rejectedTokenMinAgeMs must be/],
     [
       'zero retry attempts',
       { retry: { attempts: 0 } },
