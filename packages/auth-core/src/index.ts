@@ -34,6 +34,7 @@ export {
 } from './expiry.ts';
 export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
 export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
+export { createTokenProvider } from './provider.ts';
 export type {
   AuthStatus,
   Clock,

@@ -1,0 +1,293 @@
+import { abortedError } from './abort.ts';
+import { BlockGate } from './block-gate.ts';
+import { waitAsCaller } from './caller-wait.ts';
+import type { ResolvedProviderOptions } from './config.ts';
+import type { PasswordCredentials } from './credentials.ts';
+import { ConnexeaseAuthError } from './errors.ts';
+import { EventHub } from './event-hub.ts';
+import type { AuthEventListener } from './events.ts';
+import { type HeldToken, TokenCache } from './held-token.ts';
+import type { JwtContext } from './jwt-context.ts';
+import { adopt } from './lead-refresh.ts';
+import type { AuthStatus, RequestOptions, TokenProvider } from './provider-types.ts';
+import { quotaSummary } from './quota.ts';
+import { refreshToken } from './refresh.ts';
+import { RetryGate } from './retry-gate.ts';
+import { parseAuthorization } from './schemes.ts';
+import { credentialFingerprint, namespaceFor } from './secrets.ts';
+import { SingleFlight } from './single-flight.ts';
+import { guardStore } from './store-guard.ts';
+
+/** First pause before another background refresh after one failed; doubles per failure. */
+const BACKGROUND_RETRY_BASE_MS = 1000;
+/** Longest pause between background refresh tries (the token still serves meanwhile). */
+const BACKGROUND_RETRY_MAX_MS = 5 * 60_000;
+
+/** The JWT provider plus what `createTokenProvider` needs to describe it safely. */
+export interface JwtTokenProvider extends TokenProvider {
+  /** The namespace once computed, for display. */
+  readonly knownNamespace: string | null;
+}
+
+/**
+ * The `{ username, password }` provider: serves a JWT from memory while it is not due, refreshes it
+ * in the background when it is, and otherwise runs one refresh per process (single flight) that
+ * coordinates with the fleet through the store. See refresh.ts and lead-refresh.ts for the algorithm.
+ */
+export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenProvider {
+  const { clock, issuer, store, waitTimeoutMs } = options;
+  if (issuer === undefined || store === undefined) {
+    throw new ConnexeaseAuthError(
+      'CONFIG_INVALID',
+      'issuer and store are required with { username, password }',
+    );
+  }
+  const credentials = options.credentials as PasswordCredentials;
+  const events = new EventHub();
+  if (options.onEvent !== undefined) events.on(options.onEvent);
+  const emit = events.emit.bind(events);
+  const closing = new AbortController();
+  const guarded = guardStore({ store, emit, signal: closing.signal });
+
+  let namespaceValue: string | null = null;
+  let namespacePromise: Promise<string> | null = null;
+  const namespace = (): Promise<string> => {
+    namespacePromise ??= namespaceFor({
+      baseUrl: options.baseUrl,
+      username: credentials.username,
+      mode: 'jwt',
+    }).then(
+      (ns) => {
+        namespaceValue = ns;
+        return ns;
+      },
+      (error: unknown) => {
+        namespacePromise = null;
+        throw error;
+      },
+    );
+    return namespacePromise;
+  };
+  let fingerprintPromise: Promise<string> | null = null;
+  const fingerprint = (): Promise<string> => {
+    fingerprintPromise ??= namespace()
+      .then((ns) => credentialFingerprint(credentials, ns))
+      .catch((error: unknown) => {
+        fingerprintPromise = null;
+        throw error;
+      });
+    return fingerprintPromise;
+  };
+
+  const tokens = new TokenCache(options.refreshBeforeExpiryMs);
+  const ctx: JwtContext = {
+    options,
+    issuer,
+    credentials,
+    store: guarded,
+    emit,
+    namespace,
+    tokens,
+    blocks: new BlockGate({
+      store: guarded,
+      clock,
+      emit,
+      fingerprint,
+      invalidCredentialsBlockMs: options.invalidCredentialsBlockMs,
+    }),
+    gate: new RetryGate(),
+    closeSignal: closing.signal,
+    unblockedAt: Number.NEGATIVE_INFINITY,
+    phase: 'idle',
+  };
+  const refreshes = new SingleFlight<'refresh', HeldToken>();
+  const recoveries = new SingleFlight<string, HeldToken>();
+  const background = { failures: 0, notBefore: Number.NEGATIVE_INFINITY };
+  let closed = false;
+
+  const callerWait = <T>(shared: Promise<T>, request: RequestOptions | undefined): Promise<T> =>
+    waitAsCaller(shared, {
+      clock,
+      signal: request?.signal,
+      timeoutMs: waitTimeoutMs,
+      phase: () => ctx.phase,
+    });
+
+  const closedError = (): ConnexeaseAuthError =>
+    new ConnexeaseAuthError('ABORTED', 'the token provider was closed');
+
+  /** Joins the running refresh or starts one (foreground, or background when `background`). */
+  const startRefresh = (isBackground: boolean): Promise<HeldToken> => {
+    if (closed) return Promise.reject(closedError());
+    const running = refreshes.get('refresh');
+    if (running !== undefined) return running;
+    const flight = refreshes.run('refresh', async () => {
+      try {
+        const token = await refreshToken(ctx, isBackground);
+        background.failures = 0;
+        background.notBefore = Number.NEGATIVE_INFINITY;
+        return token;
+      } catch (error) {
+        if (isBackground) deferBackground(error);
+        throw error;
+      }
+    });
+    // A foreground refresh may adopt a stored token that is already due: refresh that one in the background.
+    flight.then(
+      (token) => {
+        const now = clock.now();
+        if (!(now < token.refreshAt) && now < token.expiresAt) startBackground(now);
+      },
+      () => {},
+    );
+    return flight;
+  };
+
+  /** Background refresh of a due token, unless one is running or a failure asked to wait. */
+  const startBackground = (now: number): void => {
+    if (closed || now < background.notBefore || refreshes.get('refresh') !== undefined) return;
+    void startRefresh(true).catch(() => {});
+  };
+
+  /** After a failed background refresh: wait before the next try (never a tight loop). */
+  const deferBackground = (error: unknown): void => {
+    const now = clock.now();
+    background.failures += 1;
+    const backoff = Math.min(
+      BACKGROUND_RETRY_MAX_MS,
+      BACKGROUND_RETRY_BASE_MS * 2 ** Math.min(background.failures - 1, 20),
+    );
+    const jittered = backoff * (1 + 0.25 * options.random());
+    const retryAt = error instanceof ConnexeaseAuthError ? error.retryAt : undefined;
+    background.notBefore = Math.max(now + jittered, retryAt ?? Number.NEGATIVE_INFINITY);
+  };
+
+  /** After a 401 on `value`: a newer token, or one fleet-wide refresh (guarantee 6). */
+  const recover = async (value: string): Promise<HeldToken> => {
+    const ns = await namespace();
+    const stored = await guarded.readToken(ns);
+    const now = clock.now();
+    if (stored !== null && stored.value !== value) {
+      const newer = tokens.suitable(stored, 'usable', now);
+      if (newer !== null) return adopt(ctx, ns, newer, false);
+    }
+    const held = tokens.held;
+    const rejected = held?.value === value ? held : stored?.value === value ? stored : null;
+    if (rejected !== null && now - rejected.issuedAt < options.rejectedTokenMinAgeMs) {
+      throw new ConnexeaseAuthError(
+        'TOKEN_REJECTED',
+        `the API rejected a JWT issued ${Math.max(0, Math.round((now - rejected.issuedAt) / 1000))} s ago (401); ` +
+          'not refreshing again, to protect the daily quota. Check the API user and its permissions',
+        { status: 401 },
+      );
+    }
+    tokens.reject(value);
+    if (await guarded.discardToken(ns, value)) emit({ type: 'token-discarded', ns, reason: 'rejected' });
+    return startRefresh(false);
+  };
+
+  const provider: JwtTokenProvider = {
+    mode: 'jwt',
+
+    get knownNamespace() {
+      return namespaceValue;
+    },
+
+    async getAuthorization(request?: RequestOptions): Promise<string> {
+      const signal = request?.signal;
+      if (signal?.aborted) throw abortedError(signal);
+      const held = tokens.held;
+      if (held !== null) {
+        const now = clock.now();
+        // The hot path: no I/O, no await, while the token is not due.
+        if (now < held.refreshAt) return held.authorization;
+        if (now < held.expiresAt) {
+          startBackground(now);
+          return held.authorization;
+        }
+      }
+      return (await callerWait(startRefresh(false), request)).authorization;
+    },
+
+    async handleUnauthorized(rejectedAuthorization: string, request?: RequestOptions): Promise<string> {
+      const signal = request?.signal;
+      if (signal?.aborted) throw abortedError(signal);
+      const parsed = parseAuthorization(rejectedAuthorization);
+      if (parsed === null || parsed.mode !== 'jwt') {
+        // Not a value this provider hands out: refreshing on its account would spend quota for nothing.
+        throw new ConnexeaseAuthError(
+          'TOKEN_REJECTED',
+          'handleUnauthorized() needs the rejected "JWT <token>" Authorization value this provider returned; ' +
+            'the value given is not one, so nothing is refreshed',
+          { status: 401 },
+        );
+      }
+      const held = tokens.held;
+      if (held !== null && held.value !== parsed.token && clock.now() < held.expiresAt)
+        return held.authorization;
+      if (closed) throw closedError();
+      const token = await callerWait(
+        recoveries.run(parsed.token, () => recover(parsed.token)),
+        request,
+      );
+      return token.authorization;
+    },
+
+    async status(): Promise<AuthStatus> {
+      const ns = await namespace();
+      const { quota } = options;
+      const [usage, lease, block, stored] = await Promise.all([
+        guarded.quotaUsage(ns, { windowMs: quota.windowMs }),
+        guarded.readLease(ns),
+        guarded.readBlock(ns),
+        guarded.readToken(ns),
+      ]);
+      const now = clock.now();
+      const held = tokens.held !== null && now < tokens.held.expiresAt ? tokens.held : null;
+      const token = held ?? tokens.suitable(stored, 'usable', now);
+      const summary = quotaSummary(usage.reservedAt, usage.now, quota);
+      return {
+        mode: 'jwt',
+        namespace: ns,
+        quota: { ...summary, windowMs: quota.windowMs },
+        token:
+          token === null
+            ? null
+            : { expiresAt: token.expiresAt, issuedAt: token.issuedAt, refreshAt: token.refreshAt },
+        block:
+          block === null
+            ? null
+            : {
+                code: block.code,
+                reason: block.reason,
+                createdAt: block.createdAt,
+                until: block.until ?? null,
+                appliesToCurrentCredentials: await ctx.blocks.applies(block, now),
+              },
+        lease: lease === null ? null : { fence: lease.fence, expiresAt: lease.expiresAt },
+      };
+    },
+
+    async unblock(): Promise<void> {
+      const ns = await namespace();
+      await guarded.clearBlock(ns);
+      ctx.blocks.forget();
+      ctx.unblockedAt = clock.now();
+      background.failures = 0;
+      background.notBefore = Number.NEGATIVE_INFINITY;
+      emit({ type: 'unblocked', ns });
+    },
+
+    onEvent(listener: AuthEventListener): () => void {
+      return events.on(listener);
+    },
+
+    async close(): Promise<void> {
+      if (closed) return;
+      closed = true;
+      closing.abort(closedError());
+      await Promise.allSettled([...refreshes.all(), ...recoveries.all()]);
+    },
+  };
+  return provider;
+}

@@ -1,0 +1,243 @@
+import { retryDelayAfter } from './backoff.ts';
+import { isBlockCode } from './block-gate.ts';
+import { type BlockCode, ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
+import { computeTokenTimes } from './expiry.ts';
+import { fleetBackoff, fleetBackoffDelay } from './fleet-backoff.ts';
+import type { HeldToken, TokenNeed } from './held-token.ts';
+import { attemptIssue } from './issue-attempt.ts';
+import type { IssuedToken } from './issuer.ts';
+import type { JwtContext } from './jwt-context.ts';
+import { keepLeaseAlive, type LeaseKeeper } from './lease-keeper.ts';
+import { reserveAttempt } from './quota-reservation.ts';
+import { formatAuthorization } from './schemes.ts';
+import type { Lease, TokenRecord } from './store.ts';
+
+/** What the leader is refreshing for. */
+export interface LeadRequest {
+  ns: string;
+  lease: Lease;
+  need: TokenNeed;
+  background: boolean;
+}
+
+/**
+ * The leader's part of a refresh (guarantee 2), run while holding the lease and keeping it alive:
+ * re-read the store (another replica may have just written), re-check the block, apply the fleet
+ * backoff, then the attempt loop. The lease is released however this ends.
+ */
+export async function leadRefresh(ctx: JwtContext, request: LeadRequest): Promise<HeldToken> {
+  const { ns, need, background } = request;
+  const { clock, leaseTtlMs } = ctx.options;
+  const keeper = keepLeaseAlive({
+    store: ctx.store,
+    ns,
+    lease: request.lease,
+    ttlMs: leaseTtlMs,
+    clock,
+    signal: ctx.closeSignal,
+  });
+  try {
+    const stored = await ctx.store.readToken(ns);
+    const found = ctx.tokens.suitable(stored, need, clock.now());
+    if (found !== null) return adopt(ctx, ns, found, background);
+    await ctx.blocks.check(ns);
+    const attempts = await fleetAttempts(ctx, ns, stored);
+    return await issueLoop(ctx, ns, keeper, attempts, need, background);
+  } finally {
+    keeper.stop();
+    ctx.phase = 'idle';
+    await ctx.store.releaseLease(ns, keeper.lease).catch(() => {});
+  }
+}
+
+/** Serves a token another replica stored; reports it. */
+export function adopt(ctx: JwtContext, ns: string, token: HeldToken, background: boolean): HeldToken {
+  if (ctx.tokens.holds(token)) return ctx.tokens.held ?? token;
+  const previous = ctx.tokens.hold(token);
+  ctx.emit({ type: 'reused-from-store', ns, expiresAt: token.expiresAt });
+  if (previous !== null) ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, background });
+  return token;
+}
+
+/**
+ * Applies the fleet-wide outage backoff (see fleet-backoff.ts) and answers how many attempts this
+ * refresh may make. A short remaining pause (at most half a lease TTL) is waited out holding the lease;
+ * a longer one fails fast with `TOKEN_ENDPOINT_UNAVAILABLE` and `retryAt`, cached locally.
+ */
+async function fleetAttempts(
+  ctx: JwtContext,
+  ns: string,
+  stored: TokenRecord | null,
+): Promise<{ attempts: number; unanswered: number }> {
+  const { clock, leaseTtlMs, quota, retry } = ctx.options;
+  const usage = await ctx.store.quotaUsage(ns, { windowMs: quota.windowMs });
+  // Reservation times are on the store's clock; answers on replicas' clocks. Shift ours onto the store's.
+  const offset = Number.isFinite(usage.now) ? usage.now - clock.now() : 0;
+  const answeredAt = Math.max(
+    stored?.issuedAt ?? Number.NEGATIVE_INFINITY,
+    ctx.tokens.knownIssuedAt,
+    ctx.blocks.lastAnswerAt,
+    ctx.unblockedAt,
+  );
+  const verdict = fleetBackoff(
+    { reservedAt: usage.reservedAt, answeredAt: answeredAt + offset },
+    { leaseTtlMs, quota, attempts: retry.attempts },
+  );
+  if (verdict.notBefore !== null) {
+    const notBefore = verdict.notBefore - offset;
+    const pause = notBefore - clock.now();
+    if (pause > 0) {
+      if (pause > leaseTtlMs / 2) {
+        const error = new ConnexeaseAuthError(
+          'TOKEN_ENDPOINT_UNAVAILABLE',
+          `${verdict.unanswered} recent POST /jwt/ attempt(s) in the fleet got no token (an outage, or a ` +
+            `replica that died mid-request); to save the quota no replica tries again before ` +
+            `${new Date(notBefore).toISOString()}`,
+          { retryAt: notBefore, retryable: true },
+        );
+        ctx.gate.close(error);
+        throw error;
+      }
+      await clock.sleep(pause, ctx.closeSignal);
+    }
+  }
+  return { attempts: verdict.attempts, unanswered: verdict.unanswered };
+}
+
+/**
+ * Guarantee 4: up to `attempts` `POST /jwt/` attempts, each after a granted reservation. Retryable
+ * failures (5XX, network, timeout) back off with capped exponential full jitter; a 4XX is never
+ * retried, and 401/403 write the fleet-wide block first.
+ */
+async function issueLoop(
+  ctx: JwtContext,
+  ns: string,
+  keeper: LeaseKeeper,
+  plan: { attempts: number; unanswered: number },
+  need: TokenNeed,
+  background: boolean,
+): Promise<HeldToken> {
+  const { clock, retry, random, issueTimeoutMs } = ctx.options;
+  let lastError: ConnexeaseAuthError | undefined;
+  for (let attempt = 1; attempt <= plan.attempts; attempt += 1) {
+    ctx.phase = 'issuing';
+    await reserveAttempt(ctx, ns);
+    let token: HeldToken;
+    try {
+      const issued = await attemptIssue({
+        issuer: ctx.issuer,
+        credentials: ctx.credentials,
+        clock,
+        timeoutMs: issueTimeoutMs,
+        signal: ctx.closeSignal,
+      });
+      token = acceptIssued(ctx, issued, keeper.lease.fence);
+    } catch (caught) {
+      const error = caught as ConnexeaseAuthError;
+      if (error.code === 'ABORTED') throw error;
+      ctx.emit({
+        type: 'issue-failed',
+        ns,
+        code: error.code,
+        ...(error.status === undefined ? {} : { status: error.status }),
+        attempt,
+        retryable: error.retryable,
+      });
+      if (isBlockCode(error.code)) {
+        await ctx.blocks.record(ns, error as ConnexeaseAuthError & { code: BlockCode });
+        throw error;
+      }
+      if (!error.retryable) throw error;
+      lastError = error;
+      if (attempt < plan.attempts) {
+        const now = clock.now();
+        await clock.sleep(retryDelayAfter(attempt, retry, random, now, error.retryAt), ctx.closeSignal);
+      }
+      continue;
+    }
+    return await publish(ctx, ns, keeper, token, attempt, need, background);
+  }
+  const made = plan.attempts;
+  const retryAt = clock.now() + fleetBackoffDelay(plan.unanswered + made, ctx.options);
+  const error = new ConnexeaseAuthError(
+    'TOKEN_ENDPOINT_UNAVAILABLE',
+    `POST /jwt/ failed ${made} time(s) in a row (last: ${lastError?.code ?? 'unknown'}); to save the quota ` +
+      `no replica tries again before ${new Date(retryAt).toISOString()}`,
+    {
+      cause: lastError,
+      retryAt,
+      retryable: true,
+      ...(lastError?.status === undefined ? {} : { status: lastError.status }),
+    },
+  );
+  ctx.gate.close(error);
+  throw error;
+}
+
+/**
+ * Checks a fresh token before anything stores or serves it: a header-safe value (else
+ * `INVALID_RESPONSE`), times from its `exp` and the response's `Date`, and not already due. A token that
+ * is due the moment it arrives is `INVALID_RESPONSE`, never a reason to issue again (guarantee 3).
+ */
+function acceptIssued(ctx: JwtContext, issued: IssuedToken, fence: number): HeldToken {
+  const authorization = formatAuthorization('jwt', issued.token);
+  const times = computeTokenTimes({
+    token: issued.token,
+    receivedAt: issued.receivedAt,
+    refreshBeforeExpiryMs: ctx.options.refreshBeforeExpiryMs,
+    ...(issued.serverDate === undefined ? {} : { serverDate: issued.serverDate }),
+  });
+  if (!(ctx.options.clock.now() < times.refreshAt)) {
+    throw new ConnexeaseAuthError(
+      'INVALID_RESPONSE',
+      `POST /jwt/ returned a token that is already due for refresh (expires ${new Date(times.expiresAt).toISOString()}); ` +
+        'check the clocks of this host and the API. Not issuing again',
+    );
+  }
+  return { value: issued.token, authorization, ...times, fence };
+}
+
+/**
+ * Stores the new token fenced by our lease and serves it. If the store refuses (a newer leader wrote
+ * since) or fails, the store's token is preferred when usable; otherwise ours is served from memory.
+ */
+async function publish(
+  ctx: JwtContext,
+  ns: string,
+  keeper: LeaseKeeper,
+  token: HeldToken,
+  attempt: number,
+  need: TokenNeed,
+  background: boolean,
+): Promise<HeldToken> {
+  const record: TokenRecord = {
+    value: token.value,
+    expiresAt: token.expiresAt,
+    issuedAt: token.issuedAt,
+    fence: keeper.lease.fence,
+  };
+  ctx.emit({ type: 'issued', ns, expiresAt: token.expiresAt, attempt, fence: record.fence });
+  ctx.tokens.noteIssuedAt(token.issuedAt);
+  let written = false;
+  try {
+    written = await ctx.store.writeToken(ns, keeper.lease, record);
+  } catch (error) {
+    if (isConnexeaseAuthError(error, 'ABORTED')) throw error;
+  }
+  if (!written) {
+    try {
+      const theirs = ctx.tokens.suitable(await ctx.store.readToken(ns), need, ctx.options.clock.now());
+      if (theirs !== null && theirs.value !== token.value) return adopt(ctx, ns, theirs, background);
+    } catch (error) {
+      if (isConnexeaseAuthError(error, 'ABORTED')) throw error;
+    }
+    ctx.emit({
+      type: 'warning',
+      ns,
+      message: 'the new JWT could not be stored; it is served from memory only',
+    });
+  }
+  const previous = ctx.tokens.hold(token);
+  if (previous !== null) ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, background });
+  return token;
+}
