@@ -48,9 +48,8 @@ const thisHost = hostname();
 
 /**
  * Takes the exclusive lock `path` (a file created with `O_EXCL`), waiting with short jittered sleeps.
- * A lock whose process no longer exists on this host, or older than `staleMs`, is broken safely:
- * renamed aside, then verified to be the very lock judged stale (two breakers cannot both win, and
- * a fresh lock moved by mistake is put back).
+ * A lock whose process no longer exists on this host, or older than `staleMs`, is broken safely (see
+ * `breakLock`): two breakers cannot both win, and a lock released and re-taken meanwhile is left alone.
  */
 export async function acquireFileLock(path: string, options: FileLockOptions): Promise<HeldLock> {
   const started = performance.now();
@@ -62,13 +61,13 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
     const observed = await observe(path);
     if (observed !== null) {
       lastHolder = observed.content ?? lastHolder;
-      const staleReason = judgeStale(observed, options.staleMs);
-      if (staleReason !== null) {
-        if (await breakLock(path, observed)) {
+      if (judgeStale(observed, options.staleMs) !== null) {
+        const reason = await breakLock(path, observed, options.staleMs);
+        if (reason !== null) {
           brokeStale = true;
-          options.onStaleLockBroken(`Broke an abandoned lock ${path}: ${staleReason}.`);
+          options.onStaleLockBroken(`Broke an abandoned lock ${path}: ${reason}.`);
+          continue;
         }
-        continue;
       }
     }
     const waited = performance.now() - started;
@@ -169,28 +168,57 @@ function judgeStale(observed: Observation, staleMs: number): string | null {
   }
 }
 
-/** Returns whether the lock judged stale was removed by us. */
-async function breakLock(path: string, stale: Observation): Promise<boolean> {
-  const aside = `${path}.broken-${randomUUID()}`;
+/**
+ * Removes the lock judged stale, if it is still that very lock. Breakers take turns through a second
+ * lock file (`<lock>.break`), judge, then re-read the lock: if it changed since it was observed (its
+ * holder released it and someone else locked), nothing is broken. A stale lock cannot change
+ * meanwhile (its holder is gone), so the rename moves exactly it. Returns the reason, or `null`.
+ */
+async function breakLock(path: string, judged: Observation, staleMs: number): Promise<string | null> {
+  const turn = `${path}.break`;
   try {
-    await rename(path, aside);
+    const handle = await open(turn, 'wx', 0o600);
+    await handle.close();
   } catch (error) {
-    if (errnoCode(error) === 'ENOENT') return false; // another breaker (or the holder) was first
-    throw storeUnavailable(`Could not break the abandoned lock ${path}: ${describeIoError(error)}`, error);
+    if (errnoCode(error) !== 'EEXIST') {
+      throw storeUnavailable(`Could not create ${turn}: ${describeIoError(error)}`, error);
+    }
+    // Another breaker is at work; a breaker that died there leaves a turn file only its age condemns.
+    const info = await stat(turn).catch(() => null);
+    if (info !== null && Date.now() - info.mtimeMs > staleMs) await unlink(turn).catch(() => {});
+    return null;
   }
-  const moved = await observe(aside).catch(() => null);
-  const same =
-    moved !== null &&
-    moved.ino === stale.ino &&
-    moved.raw === stale.raw &&
-    (stale.content !== null || moved.mtimeMs === stale.mtimeMs);
-  if (!same && moved !== null) {
-    // We moved a fresh lock taken after our look: put it back unless someone locked meanwhile (then its
-    // holder's assertHeld fails and it writes nothing).
-    await link(aside, path).catch(() => {});
+  try {
+    // Judge first, then re-read: a lock still unchanged after a verdict of "its holder is gone" was
+    // not released in between (release deletes the file before deregistering its owner).
+    const reason = judgeStale(judged, staleMs);
+    if (reason === null) return null;
+    const current = await observe(path);
+    if (current === null || !sameFile(current, judged)) return null;
+    const aside = `${path}.broken-${randomUUID()}`;
+    try {
+      await rename(path, aside);
+    } catch (error) {
+      if (errnoCode(error) === 'ENOENT') return null;
+      throw storeUnavailable(`Could not break the abandoned lock ${path}: ${describeIoError(error)}`, error);
+    }
+    const moved = await observe(aside).catch(() => null);
+    if (moved !== null && !sameFile(moved, judged)) {
+      // Only a holder judged stale for its age that woke up and released this very instant gets here:
+      // put the newer lock back (unless someone locked meanwhile; then its holder's assertHeld fails).
+      await link(aside, path).catch(() => {});
+      await unlink(aside).catch(() => {});
+      return null;
+    }
+    await unlink(aside).catch(() => {});
+    return reason;
+  } finally {
+    await unlink(turn).catch(() => {});
   }
-  await unlink(aside).catch(() => {});
-  return same;
+}
+
+function sameFile(a: Observation, b: Observation): boolean {
+  return a.ino === b.ino && a.raw === b.raw && a.mtimeMs === b.mtimeMs;
 }
 
 async function readOwner(path: string): Promise<string | null> {

@@ -130,7 +130,7 @@ export class TokenWaiters {
       return undefined;
     };
     try {
-      const watcher = watch(this.#options.directory, { persistent: false }, (_event, fileName) => {
+      const watcher = watch(this.#options.directory, (_event, fileName) => {
         if (fileName === null) {
           for (const ns of this.#waiters.keys()) this.check(ns);
           return;

@@ -1,0 +1,127 @@
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { inspect } from 'node:util';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import { describe, expect, it } from 'vitest';
+import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
+import { tempDirectory } from './support/temp-directory.ts';
+
+const SECRET = 'eyJhbGciOiJIUzI1NiJ9.very-secret-payload.signature';
+
+function record(lease: Lease, value = SECRET): TokenRecord {
+  return { value, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, fence: lease.fence };
+}
+
+/** fs.watch handles open in this process, after a full event-loop turn (handle closes complete in its close phase). */
+async function watchers(): Promise<number> {
+  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
+  return process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length;
+}
+
+async function withStore(test: (store: FileTokenStore) => Promise<void>): Promise<void> {
+  const store = createFileTokenStore({ directory: tempDirectory('behaviour'), pollIntervalMs: 60_000 });
+  try {
+    await test(store);
+  } finally {
+    await store.close();
+  }
+}
+
+describe('createFileTokenStore', () => {
+  it('rejects invalid options with CONFIG_INVALID naming the option', () => {
+    expect(() => createFileTokenStore({ directory: '' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(() => createFileTokenStore({ pollIntervalMs: 0 })).toThrow(/pollIntervalMs/);
+    expect(() => createFileTokenStore({ lockStaleMs: -1 })).toThrow(/lockStaleMs/);
+    expect(() => createFileTokenStore({ lockStaleMs: 5000, lockTimeoutMs: 1000 })).toThrow(/lockTimeoutMs/);
+    expect(() => createFileTokenStore({ clock: {} as never })).toThrow(/clock/);
+  });
+
+  it('rejects bad arguments with CONFIG_INVALID and writes nothing', async () => {
+    await withStore(async (store) => {
+      const invalid = { code: 'CONFIG_INVALID' };
+      await expect(store.acquireLease('ns', { ttlMs: 0 })).rejects.toMatchObject(invalid);
+      await expect(store.reserveIssue('ns', { id: '', limit: 5, windowMs: 1000 })).rejects.toMatchObject(
+        invalid,
+      );
+      await expect(store.reserveIssue('ns', { id: 'a', limit: 0, windowMs: 1000 })).rejects.toMatchObject(
+        invalid,
+      );
+      await expect(
+        store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: Number.NaN }),
+      ).rejects.toMatchObject(invalid);
+      await expect(store.writeBlock('ns', { code: 'NOPE' } as never)).rejects.toMatchObject(invalid);
+      await expect(store.readToken('')).rejects.toMatchObject(invalid);
+      const lease = await store.acquireLease('other', { ttlMs: 30_000 });
+      await expect(store.writeToken('ns', lease!, { ...record(lease!), value: '' })).rejects.toMatchObject(
+        invalid,
+      );
+      expect(existsSync(store.filePath('ns'))).toBe(false);
+    });
+  });
+
+  it('never puts the token in errors, events or util.inspect of the store', async () => {
+    const directory = tempDirectory('secrets');
+    const events: unknown[] = [];
+    const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
+    const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
+    await store.writeToken('ns', lease!, record(lease!));
+    const invalid = await store
+      .writeToken('ns', lease!, { ...record(lease!), expiresAt: Number.NaN })
+      .catch((e) => e);
+
+    expect(readFileSync(store.filePath('ns'), 'utf8')).toContain(SECRET); // protected by the 0600 file mode
+    expect(`${invalid.message} ${JSON.stringify(invalid)}`).not.toContain(SECRET);
+    expect(inspect(store, { depth: 5 })).not.toContain(SECRET);
+    expect(JSON.stringify(events)).not.toContain(SECRET);
+    await store.close();
+  });
+
+  it('opens a directory watcher only while someone waits, and closes it when the last waiter leaves', async () => {
+    await withStore(async (store) => {
+      const before = await watchers();
+      const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
+      const waiting = [
+        store.waitForToken('ns', { known: null, timeoutMs: 30_000 }),
+        store.waitForToken('other', { known: null, timeoutMs: 30_000 }),
+      ];
+      for (const wait of waiting) wait.catch(() => {}); // a failed assertion must not leave them unhandled
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(await watchers()).toBe(before + 1);
+
+      await store.writeToken('ns', lease!, record(lease!));
+      expect(await waiting[0]).toMatchObject({ value: SECRET });
+      expect(await watchers(), 'still one waiter').toBe(before + 1);
+
+      const other = await store.acquireLease('other', { ttlMs: 30_000 });
+      await store.writeToken('other', other!, record(other!, 'second-token'));
+      expect(await waiting[1]).toMatchObject({ value: 'second-token' });
+      expect(await watchers()).toBe(before);
+    });
+  });
+
+  it('close rejects pending waits with STORE_UNAVAILABLE, releases the watcher, and later calls fail', async () => {
+    const store = createFileTokenStore({ directory: tempDirectory('close'), pollIntervalMs: 60_000 });
+    const before = await watchers();
+    const waiting = store.waitForToken('ns', { known: null, timeoutMs: 30_000 });
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    await store.close();
+
+    await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    expect(await watchers()).toBe(before);
+    await expect(store.readToken('ns')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('a throwing event listener does not break an operation', async () => {
+    const directory = tempDirectory('listener');
+    const store = createFileTokenStore({
+      directory,
+      onEvent: () => {
+        throw new Error('listener bug');
+      },
+    });
+    writeFileSync(store.filePath('ns'), 'garbage'); // makes the store emit a warning
+    expect(await store.readToken('ns')).toBeNull();
+    await store.close();
+  });
+});
