@@ -70,8 +70,8 @@ function nextReady(client: RedisClient): Promise<void> {
 
 /**
  * Resolves once `client` can take commands, so no command ever waits in an offline queue to run
- * minutes later (a late lease grant would hold the namespace with no one behind it). Rejects when
- * `signal` aborts first (the caller's deadline).
+ * minutes later (a late lease grant would hold the namespace with no one behind it). Rejects with the
+ * abort reason when `signal` (the caller's deadline) aborts first.
  */
 export function whenReady(client: RedisClient, signal: AbortSignal): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
@@ -87,16 +87,18 @@ export function whenReady(client: RedisClient, signal: AbortSignal): Promise<voi
   });
 }
 
-/** Runs `task` with a deadline; past it the promise rejects with `STORE_UNAVAILABLE` (the task may still finish). */
+/**
+ * Runs `task` with a deadline; past it the promise rejects with `onTimeout()` (default: a
+ * `STORE_UNAVAILABLE` "timed out") and `task`'s signal aborts. The task itself may still finish.
+ */
 export function withDeadline<T>(
   operation: string,
   timeoutMs: number,
   task: (signal: AbortSignal) => Promise<T>,
+  onTimeout: () => Error = () => storeUnavailable(`${operation} timed out after ${timeoutMs} ms`),
 ): Promise<T> {
   const controller = new AbortController();
-  const timer = setTimeout(() => {
-    controller.abort(storeUnavailable(`${operation} timed out after ${timeoutMs} ms (is Redis reachable?)`));
-  }, timeoutMs);
+  const timer = setTimeout(() => controller.abort(onTimeout()), timeoutMs);
   return new Promise<T>((resolve, reject) => {
     controller.signal.addEventListener('abort', () => reject(controller.signal.reason), { once: true });
     task(controller.signal).then(resolve, reject);

@@ -36,21 +36,26 @@ async function readPolicy(node: Redis): Promise<string | undefined> {
   return policyFromReply(await node.config('GET', 'maxmemory-policy'));
 }
 
-export interface EvictionCheckReport {
-  /** The first evicting policy found, if any. */
-  evictingPolicy?: string;
-  /** Why the check could not run (CONFIG disabled on managed Redis, no connection), if it could not. */
-  skipped?: string;
-}
+/** The outcome of the start-up check. */
+export type EvictionCheckReport =
+  | { status: 'evicting'; policy: string }
+  | { status: 'safe'; policy: string }
+  /** CONFIG disabled (managed Redis), no connection, or an unreadable answer. */
+  | { status: 'skipped'; reason: string };
 
 /** Reads `maxmemory-policy` from the server (every master of a Cluster). Never throws. */
 export async function checkEvictionPolicy(client: RedisClient): Promise<EvictionCheckReport> {
   try {
     const nodes = isCluster(client) ? client.nodes('master') : [client];
     const policies = await Promise.all(nodes.map(readPolicy));
-    const evictingPolicy = policies.find((policy) => policy !== undefined && mayEvictOurKeys(policy));
-    return evictingPolicy === undefined ? {} : { evictingPolicy };
+    const evicting = policies.find((policy) => policy !== undefined && mayEvictOurKeys(policy));
+    if (evicting !== undefined) return { status: 'evicting', policy: evicting };
+    const known = policies.filter((policy): policy is string => policy !== undefined);
+    if (known.length === 0 || known.length < policies.length) {
+      return { status: 'skipped', reason: 'CONFIG GET maxmemory-policy gave no answer' };
+    }
+    return { status: 'safe', policy: [...new Set(known)].join(', ') };
   } catch (error) {
-    return { skipped: safeMessage(error) };
+    return { status: 'skipped', reason: safeMessage(error) };
   }
 }

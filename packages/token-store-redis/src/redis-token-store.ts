@@ -19,7 +19,7 @@ import {
   whenReady,
   withDeadline,
 } from './connection.ts';
-import { checkEvictionPolicy, evictionWarning } from './eviction-check.ts';
+import { checkEvictionPolicy, type EvictionCheckReport, evictionWarning } from './eviction-check.ts';
 import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
 import type {
   RedisKeyTtl,
@@ -69,10 +69,12 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   }
   if ('redis' in options && options.redis !== undefined) {
     if (!isRedisClient(options.redis)) throw invalid('`redis` must be an ioredis Redis or Cluster instance');
-    return new IoredisTokenStore(options.redis, false, options);
+    return new IoredisTokenStore(options.redis, false, settingsFrom(options));
   }
   if ('url' in options && options.url !== undefined) {
-    return new IoredisTokenStore(createClientFromUrl(options.url, options.redisOptions), true, options);
+    // Settings first: invalid options must not open a connection.
+    const settings = settingsFrom(options);
+    return new IoredisTokenStore(createClientFromUrl(options.url, options.redisOptions), true, settings);
   }
   throw invalid('createRedisTokenStore needs either `redis` (an ioredis client) or `url`');
 }
@@ -116,25 +118,20 @@ function toNumber(value: unknown): number {
 }
 
 class IoredisTokenStore implements RedisTokenStore {
-  private readonly settings: StoreSettings;
   private readonly notifier: ChangeNotifier;
   /** PUBLISH on standalone and Sentinel; SPUBLISH (sharded, stays on the namespace's slot) on Cluster. */
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
   private closed = false;
   private cancelEvictionCheck: (() => void) | undefined;
+  /** The last connection error of a client the store owns (a caller's client reports its own). */
+  private lastConnectionError: string | undefined;
 
   constructor(
     private readonly client: RedisClient,
     private readonly ownsClient: boolean,
-    options: RedisTokenStoreOptions,
+    private readonly settings: StoreSettings,
   ) {
-    try {
-      this.settings = settingsFrom(options);
-    } catch (error) {
-      if (ownsClient) client.disconnect();
-      throw error;
-    }
     this.publishCommand = isCluster(client) ? 'SPUBLISH' : 'PUBLISH';
     this.notifier = new ChangeNotifier(client, {
       timeoutMs: this.settings.commandTimeoutMs,
@@ -142,7 +139,10 @@ class IoredisTokenStore implements RedisTokenStore {
     });
     if (ownsClient) {
       // Without a listener ioredis prints every reconnect failure; calls report outages themselves.
-      client.on('error', (error: unknown) => this.debug(`connection error: ${String(error)}`));
+      client.on('error', (error: unknown) => {
+        this.lastConnectionError = safeMessage(error);
+        this.debug(`connection error: ${this.lastConnectionError}`);
+      });
     }
     defineScripts(client);
     this.scheduleEvictionCheck();
@@ -345,13 +345,31 @@ class IoredisTokenStore implements RedisTokenStore {
   private async run<T>(operation: string, task: () => Promise<T>): Promise<T> {
     this.assertOpen();
     try {
-      return await withDeadline(operation, this.settings.commandTimeoutMs, async (signal) => {
-        await whenReady(this.client, signal);
-        return task();
-      });
+      return await withDeadline(
+        operation,
+        this.settings.commandTimeoutMs,
+        async (signal) => {
+          await whenReady(this.client, signal);
+          return task();
+        },
+        () => this.timedOut(operation),
+      );
     } catch (error) {
       throw toStoreError(operation, error);
     }
+  }
+
+  /** Why a call ran out of time: no connection (with the last error we saw), or Redis did not answer. */
+  private timedOut(operation: string): ConnexeaseAuthError {
+    const ms = this.settings.commandTimeoutMs;
+    if (this.client.status === 'ready') {
+      return storeUnavailable(`${operation} failed: Redis did not answer within ${ms} ms`);
+    }
+    const lastError =
+      this.lastConnectionError === undefined ? '' : `; last error: ${this.lastConnectionError}`;
+    return storeUnavailable(
+      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${ms} ms`,
+    );
   }
 
   private debug(message: string): void {
@@ -365,13 +383,12 @@ class IoredisTokenStore implements RedisTokenStore {
       if (this.closed) return;
       const report = await withDeadline('CONFIG GET maxmemory-policy', this.settings.commandTimeoutMs, () =>
         checkEvictionPolicy(this.client),
-      ).catch((error: unknown) => ({ skipped: safeMessage(error), evictingPolicy: undefined }));
+      ).catch((error: unknown): EvictionCheckReport => ({ status: 'skipped', reason: safeMessage(error) }));
       if (this.closed) return;
-      if (report.skipped !== undefined) {
-        this.debug(`could not read maxmemory-policy (${report.skipped}); eviction check skipped`);
-      } else if (report.evictingPolicy !== undefined) {
-        this.warn(evictionWarning(report.evictingPolicy));
-      }
+      if (report.status === 'evicting') this.warn(evictionWarning(report.policy));
+      else if (report.status === 'safe')
+        this.debug(`maxmemory-policy is ${report.policy}: keys are never evicted`);
+      else this.debug(`could not read maxmemory-policy (${report.reason}); eviction check skipped`);
     };
     if (this.client.status === 'ready') {
       void run();
