@@ -11,11 +11,14 @@
  * still in flight, or its replica died mid-request. Call those the *unanswered* attempts. The rule:
  *
  * - With `n` unanswered attempts, the last one at `last`, nobody issues before
- *   `last + min(cap, leaseTtlMs × 2^(n - 1))`, where `cap = max(leaseTtlMs, 2 × windowMs / limit)`.
+ *   `last + min(cap, leaseTtlMs × 2^(n - 1))`, where `cap = max(leaseTtlMs, 2 × windowMs / limit)`;
+ *   once `n` reaches half the limit, the pause is the cap outright.
  *   After one unknown attempt (a leader killed mid-request) that is one lease TTL: about when its
  *   lease lapses anyway, so a dead leader is still taken over promptly. In a long outage the pause
- *   doubles per attempt up to the cap, so a sustained outage spends at most about half the quota per
- *   window and the rest is there when the endpoint recovers.
+ *   doubles per attempt up to the cap, so once the ramp is over a sustained outage spends about half
+ *   the quota per window, and the rest is there when the endpoint recovers. With the defaults (25 per
+ *   24 h, 30 s lease, 3 attempts) the worst first day of an outage costs about 20 attempts; the quota
+ *   itself stays the hard limit.
  * - When that time has come, the leader makes `max(1, retry.attempts - n)` attempts: the fleet's
  *   retries for this refresh were already spent, so it probes once.
  *
@@ -70,12 +73,16 @@ export function fleetBackoff(history: FleetHistory, options: FleetBackoffOptions
   };
 }
 
-/** The pause after `unanswered` attempts: `min(cap, leaseTtlMs × 2^(unanswered - 1))`. */
+/**
+ * The pause after `unanswered` attempts: `min(cap, leaseTtlMs × 2^(unanswered - 1))`, and the cap
+ * itself once half the limit is unanswered.
+ */
 export function fleetBackoffDelay(
   unanswered: number,
   options: Omit<FleetBackoffOptions, 'attempts'>,
 ): number {
   const cap = Math.max(options.leaseTtlMs, Math.floor((2 * options.quota.windowMs) / options.quota.limit));
+  if (unanswered >= Math.ceil(options.quota.limit / 2)) return cap;
   const exponent = Math.max(0, Math.min(unanswered - 1, 40));
   return Math.min(cap, options.leaseTtlMs * 2 ** exponent);
 }

@@ -1,0 +1,82 @@
+import type { ConnexeaseAuthError, TokenProvider } from '@connexease-kit/auth-core';
+import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import {
+  createFleet,
+  DAY,
+  drive,
+  type Fleet,
+  HOUR,
+  START,
+  useVirtualTime,
+} from './support/provider-harness.ts';
+
+const STEP = 5 * 60_000;
+let fleet: Fleet;
+
+beforeEach(() => {
+  useVirtualTime();
+});
+
+afterEach(async () => {
+  await fleet?.closeAll();
+  vi.useRealTimers();
+});
+
+/** Every replica asks for a header every `STEP` for `durationMs`; returns the failures seen. */
+async function simulate(
+  replicas: TokenProvider[],
+  durationMs: number,
+): Promise<{ at: number; error: ConnexeaseAuthError }[]> {
+  const failures: { at: number; error: ConnexeaseAuthError }[] = [];
+  for (let t = 0; t < durationMs; t += STEP) {
+    for (const replica of replicas) {
+      const outcome = await drive(replica.getAuthorization(), { stepMs: 1000 });
+      if (!outcome.ok) failures.push({ at: Date.now(), error: outcome.error as ConnexeaseAuthError });
+    }
+    await vi.advanceTimersByTimeAsync(STEP);
+  }
+  return failures;
+}
+
+test('a week of 24 h tokens: about one issue a day per namespace, never a burst', async () => {
+  fleet = createFleet();
+  const alice = [fleet.replica(), fleet.replica(), fleet.replica()];
+  const bob = [0, 1].map(() =>
+    fleet.replica({ credentials: { username: 'bob', password: 'bobs-password' } }),
+  );
+  const failures = await simulate([...alice, ...bob], 7 * DAY);
+  expect(failures).toEqual([]);
+  for (const username of ['john.doe', 'bob']) {
+    const times = fleet.fake.calls.filter((call) => call.username === username).map((call) => call.at);
+    // Refresh 30 min ahead of a 24 h expiry: an issue every 23.5 h, so 8 in 168 h (7 if a day slipped).
+    expect(times.length).toBeGreaterThanOrEqual(7);
+    expect(times.length).toBeLessThanOrEqual(8);
+    for (let i = 1; i < times.length; i += 1) expect(times[i]! - times[i - 1]!).toBeGreaterThan(12 * HOUR);
+  }
+});
+
+test('4 h tokens with a quota of 5 per 24 h: never exceeded, then QUOTA_EXHAUSTED without an issue', async () => {
+  fleet = createFleet({ issuer: { lifetimeMs: 4 * HOUR }, provider: { quota: { limit: 5, windowMs: DAY } } });
+  const replicas = [fleet.replica(), fleet.replica()];
+  const failures = await simulate(replicas, 3 * DAY);
+  const issues = fleet.fake.calls.map((call) => call.at);
+
+  // No 24 h window ever holds more than 5 issues.
+  for (const [index, at] of issues.entries()) {
+    const inWindow = issues.slice(index).filter((time) => time < at + DAY);
+    expect(inWindow.length).toBeLessThanOrEqual(5);
+  }
+  // The budget did run out: about 6-7 tokens a day were needed.
+  expect(failures.length).toBeGreaterThan(0);
+  for (const { at, error } of failures) {
+    expect(error.code).toBe('QUOTA_EXHAUSTED');
+    // retryAt is when the oldest reservation in the window ages out.
+    const oldest = issues.find((time) => time > at - DAY);
+    expect(error.retryAt).toBe(oldest! + DAY);
+    // Nothing was sent while the quota was spent.
+    expect(issues.some((time) => time >= at && time < error.retryAt!)).toBe(false);
+  }
+  // After each exhaustion, service resumes once the window frees a slot.
+  expect(issues.some((time) => time >= START + DAY)).toBe(true);
+  expect(issues.some((time) => time >= START + 2 * DAY)).toBe(true);
+});
