@@ -82,7 +82,8 @@ describe('maxmemory-policy check at start-up', () => {
     await admin.config('SET', 'maxmemory-policy', 'volatile-ttl');
     try {
       const recorded = recorder();
-      const redis = new Redis(evicting.url);
+      // RESP3 with the "resp3" reply mapping: CONFIG GET answers an object instead of a flat array.
+      const redis = new Redis(evicting.url, { protocol: 3, replyMapping: 'resp3' });
       const store = createRedisTokenStore({ redis, onEvent: (event) => recorded.events.push(event) });
       closers.push(async () => {
         await store.close();

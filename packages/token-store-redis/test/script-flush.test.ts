@@ -25,16 +25,22 @@ describe('scripts survive SCRIPT FLUSH (what a failover or restart does to the s
   });
 
   it('every operation still works on the same connection after the cache is flushed', async () => {
-    for (const protocol of [2, 3] as const) {
-      const redis = new Redis(server.url, { protocol });
+    const variants = [
+      { protocol: 2, replyMapping: 'legacy' },
+      { protocol: 3, replyMapping: 'legacy' },
+      { protocol: 3, replyMapping: 'resp3' },
+    ] as const;
+    for (const options of variants) {
+      const variant = `${options.protocol}-${options.replyMapping}`;
+      const redis = new Redis(server.url, options);
       const store = createRedisTokenStore({ redis });
       try {
         // Loads every script on this connection, so the next calls go out as EVALSHA.
-        await exerciseEveryOperation(store, `flush-warm-${protocol}`);
+        await exerciseEveryOperation(store, `flush-warm-${variant}`);
 
         await admin.script('FLUSH');
         await admin.config('RESETSTAT');
-        await exerciseEveryOperation(store, `flush-after-${protocol}`);
+        await exerciseEveryOperation(store, `flush-after-${variant}`);
 
         expect(await calls(admin, 'evalsha'), 'the warm connection tried EVALSHA first').toBeGreaterThan(0);
         expect(
