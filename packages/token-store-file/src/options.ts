@@ -85,7 +85,7 @@ export function resolveOptions(options: FileTokenStoreOptions = {}): ResolvedOpt
 }
 
 /** `$XDG_CACHE_HOME/connexease-kit` or `~/.cache/connexease-kit`, as the XDG base directory spec says. */
-export function defaultDirectory(env: NodeJS.ProcessEnv = process.env): string {
+export function defaultDirectory(env: Record<string, string | undefined> = process.env): string {
   const xdg = env.XDG_CACHE_HOME;
   // The spec says relative values are invalid and must be ignored.
   if (xdg !== undefined && xdg !== '' && isAbsolute(xdg)) return join(xdg, 'connexease-kit');
