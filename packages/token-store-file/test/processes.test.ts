@@ -58,7 +58,8 @@ describe('file token store across real processes', () => {
   it('a process SIGKILLed while holding the lock does not block the others', async () => {
     const directory = tempDirectory('sigkill');
     const ns = 'crash';
-    const options = { directory, lockStaleMs: 5000, lockTimeoutMs: 60_000 };
+    // A long lockStaleMs: while the holder lives, nothing may break its lock, however slow the machine.
+    const options = { directory, lockStaleMs: 30_000, lockTimeoutMs: 60_000 };
     const holder = await startStoreWorker();
     try {
       await holder.call(options, 'holdLock', ns);
