@@ -1,5 +1,4 @@
 import type {
-  AuthEventListener,
   BlockRecord,
   ConnexeaseAuthError,
   Lease,
@@ -19,21 +18,21 @@ import {
   whenReady,
   withDeadline,
 } from './connection.ts';
-import { checkEvictionPolicy, type EvictionCheckReport, evictionWarning } from './eviction-check.ts';
+import { startEvictionCheck } from './eviction-check.ts';
 import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
-import type {
-  RedisKeyTtl,
-  RedisTokenStore,
-  RedisTokenStoreClock,
-  RedisTokenStoreLogger,
-  RedisTokenStoreOptions,
-} from './options.ts';
+import type { RedisKeyTtl, RedisTokenStore, RedisTokenStoreOptions } from './options.ts';
 import { decodeBlock, decodeToken, encodeBlock, encodeToken } from './records.ts';
 import { defineScripts, runScript } from './scripts.ts';
+import {
+  FENCE_RETENTION_MS,
+  QUOTA_RETENTION_FLOOR_MS,
+  QUOTA_TTL_MARGIN_MS,
+  type StoreSettings,
+  settingsFrom,
+} from './settings.ts';
 import { safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
 import {
   assertBlockRecord,
-  assertKeyPrefix,
   assertLease,
   assertNamespace,
   assertNonNegativeMs,
@@ -44,19 +43,6 @@ import {
   invalid,
 } from './validate.ts';
 import { waitForToken } from './wait-for-token.ts';
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const DEFAULT_POLL_INTERVAL_MS = 1000;
-const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
-const DEFAULT_BLOCK_SAFETY_TTL_MS = 400 * DAY_MS;
-/** The fence counter outlives every lease by this much (refreshed on each grant), so fences keep growing. */
-const FENCE_RETENTION_MS = 30 * DAY_MS;
-/** Quota entries are kept at least this long, whatever window a caller uses (the API's own window). */
-const QUOTA_RETENTION_FLOOR_MS = DAY_MS;
-/** Extra life of the quota key beyond its retention, so it never expires while an entry still counts. */
-const QUOTA_TTL_MARGIN_MS = 60 * 1000;
-
-const systemClock: RedisTokenStoreClock = { now: () => Date.now() };
 
 /**
  * Creates the fleet `TokenStore` over ioredis: give it your `Redis` (standalone or Sentinel) or
@@ -79,40 +65,6 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   throw invalid('createRedisTokenStore needs either `redis` (an ioredis client) or `url`');
 }
 
-interface StoreSettings {
-  keyPrefix: string;
-  pollIntervalMs: number;
-  commandTimeoutMs: number;
-  blockSafetyTtlMs: number;
-  onEvent: AuthEventListener | undefined;
-  logger: RedisTokenStoreLogger | undefined;
-  clock: RedisTokenStoreClock;
-}
-
-function settingsFrom(options: RedisTokenStoreOptions): StoreSettings {
-  const settings: StoreSettings = {
-    keyPrefix: options.keyPrefix ?? 'cxk',
-    pollIntervalMs: options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS,
-    commandTimeoutMs: options.commandTimeoutMs ?? DEFAULT_COMMAND_TIMEOUT_MS,
-    blockSafetyTtlMs: options.blockSafetyTtlMs ?? DEFAULT_BLOCK_SAFETY_TTL_MS,
-    onEvent: options.onEvent,
-    logger: options.logger,
-    clock: options.clock ?? systemClock,
-  };
-  assertKeyPrefix(settings.keyPrefix);
-  assertPositiveMs(settings.pollIntervalMs, 'pollIntervalMs');
-  assertPositiveMs(settings.commandTimeoutMs, 'commandTimeoutMs');
-  assertPositiveMs(settings.blockSafetyTtlMs, 'blockSafetyTtlMs');
-  if (settings.onEvent !== undefined && typeof settings.onEvent !== 'function') {
-    throw invalid('onEvent must be a function');
-  }
-  if (settings.logger !== undefined && typeof settings.logger?.warn !== 'function') {
-    throw invalid('logger must have a warn(message) method');
-  }
-  if (typeof settings.clock?.now !== 'function') throw invalid('clock must have a now() method');
-  return settings;
-}
-
 function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
 }
@@ -123,7 +75,7 @@ class IoredisTokenStore implements RedisTokenStore {
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
   private closed = false;
-  private cancelEvictionCheck: (() => void) | undefined;
+  private readonly cancelEvictionCheck: () => void;
   /** The last connection error of a client the store owns (a caller's client reports its own). */
   private lastConnectionError: string | undefined;
 
@@ -145,7 +97,7 @@ class IoredisTokenStore implements RedisTokenStore {
       });
     }
     defineScripts(client);
-    this.scheduleEvictionCheck();
+    this.cancelEvictionCheck = startEvictionCheck(client, settings);
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {
@@ -327,7 +279,7 @@ class IoredisTokenStore implements RedisTokenStore {
     const error = storeUnavailable('the store is closed');
     for (const reject of [...this.closeHandlers]) reject(error);
     this.closeHandlers.clear();
-    this.cancelEvictionCheck?.();
+    this.cancelEvictionCheck();
     this.notifier.close();
     if (this.ownsClient) await closeOwnedClient(this.client, this.settings.commandTimeoutMs);
   }
@@ -374,41 +326,5 @@ class IoredisTokenStore implements RedisTokenStore {
 
   private debug(message: string): void {
     this.settings.logger?.debug?.(`Redis token store: ${message}`);
-  }
-
-  /** Once per store, off every caller's path: warn if Redis may evict our keys. Never fails anything. */
-  private scheduleEvictionCheck(): void {
-    const run = async (): Promise<void> => {
-      this.cancelEvictionCheck = undefined;
-      if (this.closed) return;
-      const report = await withDeadline('CONFIG GET maxmemory-policy', this.settings.commandTimeoutMs, () =>
-        checkEvictionPolicy(this.client),
-      ).catch((error: unknown): EvictionCheckReport => ({ status: 'skipped', reason: safeMessage(error) }));
-      if (this.closed) return;
-      if (report.status === 'evicting') this.warn(evictionWarning(report.policy));
-      else if (report.status === 'safe')
-        this.debug(`maxmemory-policy is ${report.policy}: keys are never evicted`);
-      else this.debug(`could not read maxmemory-policy (${report.reason}); eviction check skipped`);
-    };
-    if (this.client.status === 'ready') {
-      void run();
-      return;
-    }
-    const onReady = (): void => void run();
-    this.client.once('ready', onReady);
-    this.cancelEvictionCheck = () => this.client.off('ready', onReady);
-  }
-
-  private warn(message: string): void {
-    const { onEvent, logger } = this.settings;
-    try {
-      onEvent?.({ type: 'warning', message });
-      logger?.warn(message);
-    } catch {
-      // A listener's or logger's failure must not break the store.
-    }
-    if (onEvent === undefined && logger === undefined) {
-      process.emitWarning(message, { code: 'CONNEXEASE_REDIS_EVICTION' });
-    }
   }
 }
