@@ -1,1 +1,8 @@
-export {};
+export {
+  type ConnexeaseClient,
+  type ConnexeaseClientConfig,
+  createConnexeaseClient,
+} from './client.ts';
+export { createConnexeaseClientFromEnv, type EnvSource } from './from-env.ts';
+export { type AuthorizationSource, authHooks } from './hooks.ts';
+export { createJwtIssuer, type JwtIssuerOptions } from './issuer.ts';

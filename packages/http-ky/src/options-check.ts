@@ -1,0 +1,33 @@
+import { ConnexeaseAuthError, normalizeBaseUrl } from '@connexease-kit/auth-core';
+
+/** Per-attempt HTTP timeout used when none is given: 10 seconds. */
+export const DEFAULT_TIMEOUT_MS = 10_000;
+
+/** The largest delay `setTimeout` honours (2^31 - 1 ms); ky rejects anything above it too. */
+const MAX_TIMEOUT_MS = 2_147_483_647;
+
+/**
+ * Validates an API base URL the way the provider does (same namespace for equivalent spellings) and
+ * returns it with one trailing slash, so relative inputs (`'jwt/'`, `'some/endpoint/'`) extend its
+ * path instead of replacing its last segment.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` naming `name`, never echoing the URL.
+ */
+export function baseUrlWithSlash(value: string, name: string): string {
+  return `${normalizeBaseUrl(value, name)}/`;
+}
+
+/**
+ * Checks a timeout option: a positive integer number of milliseconds no larger than 2^31 - 1.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` naming `name`.
+ */
+export function checkTimeoutMs(value: unknown, name: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
+    throw new ConnexeaseAuthError(
+      'CONFIG_INVALID',
+      `${name} must be a positive integer number of milliseconds no larger than ${MAX_TIMEOUT_MS}`,
+    );
+  }
+  return value;
+}
