@@ -6,5 +6,7 @@ export default defineProject({
   test: {
     name: 'http-ky',
     include: ['test/**/*.test.ts'],
+    // Real HTTP, ky's retry delays and a 1,000-request run: generous on a shared, loaded machine.
+    testTimeout: 30_000,
   },
 });

@@ -92,8 +92,13 @@ describe('createConnexeaseClient: signing', () => {
 
 describe('createConnexeaseClient: 401 on an API call', () => {
   it('refreshes a revoked token once and resends a POST with its JSON body intact', async () => {
-    const { api, server } = await setup({ rejectedTokenMinAgeMs: 0 });
+    const events: unknown[] = [];
+    const { api, auth, server } = await setup({
+      rejectedTokenMinAgeMs: 0,
+      onEvent: (event) => events.push(event),
+    });
     await api.get('warm-up/').json();
+    const revoked = await auth.getAuthorization();
     expect(server.control.revoke({ username: JOHN.username })).toBe(1);
     const payload = { order: 42, lines: [{ sku: 'a-1', qty: 2 }], note: 'ünïcödé ✓' };
     const echo = await api.post('orders/', { json: payload }).json<Echo>();
@@ -102,6 +107,10 @@ describe('createConnexeaseClient: 401 on an API call', () => {
     expect(stats.issues.total).toBe(2);
     expect(stats.apiCalls.total).toBe(3);
     expect(stats.apiCalls.byStatus).toEqual({ '200': 2, '401': 1 });
+    const fresh = await auth.getAuthorization();
+    expect(fresh).not.toBe(revoked);
+    expect(events.map((event) => (event as { type: string }).type)).toContain('token-discarded');
+    expectNoSecrets(events, [revoked.slice(4), fresh.slice(4), JOHN.password]);
   });
 
   it('gives up after one refresh when the fresh token is rejected too: TOKEN_REJECTED, no loop', async () => {

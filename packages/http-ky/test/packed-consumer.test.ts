@@ -6,7 +6,7 @@
  * `exports`, `workspace:` ranges left in a manifest, a dependency that is only a devDependency.
  */
 import { execFile } from 'node:child_process';
-import { mkdir, mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -20,6 +20,24 @@ const PACKAGES = ['auth-core', 'token-store-memory', 'http-ky'] as const;
 const PNPM = ['--yes', 'pnpm@12.21.0'];
 // Child processes use the Node running the tests (24), whatever `node` the system PATH has first.
 const env = { ...process.env, PATH: `${dirname(process.execPath)}${delimiter}${process.env.PATH ?? ''}` };
+
+/**
+ * The packages whose `dist` is missing or older than a source file. Only those are rebuilt: after
+ * `pnpm test` (which builds first) nothing is, so this test never rewrites a `dist` that tests running
+ * in parallel may be loading.
+ */
+async function staleBuilds(): Promise<string[]> {
+  const stale: string[] = [];
+  for (const name of PACKAGES) {
+    const dir = join(repoRoot, 'packages', name);
+    const built = await stat(join(dir, 'dist', 'index.js')).catch(() => undefined);
+    const sources = await readdir(join(dir, 'src'), { recursive: true });
+    let newest = 0;
+    for (const file of sources) newest = Math.max(newest, (await stat(join(dir, 'src', file))).mtimeMs);
+    if (built === undefined || built.mtimeMs < newest) stale.push(name);
+  }
+  return stale;
+}
 
 const CONSUMER = `
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
@@ -58,8 +76,11 @@ describe('packed tarballs in a plain npm project', () => {
   it('installs with npm and makes a signed call through createConnexeaseClient', {
     timeout: 120_000,
   }, async () => {
-    const filters = PACKAGES.flatMap((name) => ['--filter', `@connexease-kit/${name}`]);
-    await run('npx', [...PNPM, ...filters, 'build'], { cwd: repoRoot, env });
+    const stale = await staleBuilds();
+    if (stale.length > 0) {
+      const filters = stale.flatMap((name) => ['--filter', `@connexease-kit/${name}`]);
+      await run('npx', [...PNPM, ...filters, 'build'], { cwd: repoRoot, env });
+    }
 
     const tarballDir = join(workDir, 'tarballs');
     await mkdir(tarballDir);
