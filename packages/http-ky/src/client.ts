@@ -55,6 +55,8 @@ const RETRY_STATUS_CODES: readonly number[] = [500, 502, 503, 504];
 const RETRY_METHODS: readonly string[] = ['get', 'head', 'options', 'put', 'delete'];
 /** ky attempts after the first one. The 401 refresh uses one of them when it happens. */
 const RETRY_LIMIT = 2;
+/** Longest pause before a ky retry, `Retry-After` included. */
+const MAX_RETRY_DELAY_MS = 5_000;
 
 /**
  * Creates a ready Connexease API client: a ky instance signed by a token provider (see
@@ -125,6 +127,9 @@ export function buildConnexeaseClient(
       methods: [...RETRY_METHODS],
       statusCodes: [...RETRY_STATUS_CODES],
       afterStatusCodes: [503],
+      // A 503's Retry-After is honoured, but never beyond this: a call should not sleep for an hour.
+      maxRetryAfter: MAX_RETRY_DELAY_MS,
+      backoffLimit: MAX_RETRY_DELAY_MS,
       retryOnTimeout: false,
     }),
     hooks: authHooks(provider),
