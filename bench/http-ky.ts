@@ -16,7 +16,7 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
 
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const REQUESTS_PER_ROUND = Number(process.env.BENCH_REQUESTS ?? 500);
 const TARGET_RATIO = 0.95;
 
