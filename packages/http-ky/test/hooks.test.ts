@@ -147,6 +147,18 @@ describe('authHooks on your own ky instance', () => {
   });
 });
 
+describe('authHooks with the client facade', () => {
+  it("signs a second ky instance with createConnexeaseClient's auth, sharing its one token", async () => {
+    const server = await startTestServer();
+    const client = createConnexeaseClient({ baseUrl: server.url, credentials: JOHN });
+    onTestFinished(() => client.auth.close());
+    const other = ky.create({ baseUrl: `${server.url}/other/` }).extend({ hooks: authHooks(client.auth) });
+    expect(await client.api.get('a/').json()).toMatchObject({ scheme: 'JWT' });
+    expect(await other.get('b/').json()).toMatchObject({ scheme: 'JWT', path: '/other/b/' });
+    expect(server.control.stats().issues.total).toBe(1);
+  });
+});
+
 describe('authHooks redaction of ky errors', () => {
   it('NetworkError and TimeoutError carry the request with the token redacted', async () => {
     const server = await startTestServer();
