@@ -22,7 +22,11 @@ export function raceAbort<T>(
   what?: string,
 ): Promise<T> {
   if (signal === undefined) return promise;
-  if (signal.aborted) return Promise.reject(abortedError(signal, what));
+  if (signal.aborted) {
+    // Nobody else may be listening to `promise`: keep its late failure from becoming an unhandled rejection.
+    promise.catch(() => {});
+    return Promise.reject(abortedError(signal, what));
+  }
   return new Promise<T>((resolve, reject) => {
     const onAbort = (): void => reject(abortedError(signal, what));
     signal.addEventListener('abort', onAbort, { once: true });

@@ -1,5 +1,6 @@
 import { type AuthEvent, createTokenProvider } from '@connexease-kit/auth-core';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
+import { createMemoryTokenStore } from '../../token-store-memory/src/index.ts';
 import {
   advance,
   createFleet,
@@ -177,5 +178,33 @@ describe('close()', () => {
     const header = await settle(provider.getAuthorization());
     await provider.close();
     expect(await provider.getAuthorization()).toBe(header);
+  });
+});
+
+describe('status() after close()', () => {
+  test('rejects with ABORTED and leaves no unhandled rejection behind, even when the store is closed too', async () => {
+    vi.useRealTimers();
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown): void => {
+      unhandled.push(reason);
+    };
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      const store = createMemoryTokenStore();
+      const provider = createTokenProvider({
+        credentials: { username: 'john.doe', password: 'hunter2-SECRET' },
+        issuer: async () => {
+          throw new Error('not called');
+        },
+        store,
+      });
+      await provider.close();
+      await store.close();
+      await expect(provider.status()).rejects.toMatchObject({ code: 'ABORTED' });
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(unhandled).toEqual([]);
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 });
