@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { useFleetEnvironment } from './support/environment.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
+import { expectTidyNamespace } from './support/stored-keys.ts';
+
+// Replicas are separate Node.js processes running the built packages (fixtures/replica.ts): the real
+// client, the real Redis store, the mock API over real HTTP. The mock's counters are the truth.
+const env = useFleetEnvironment();
+
+describe('fleet cold start on a shared Redis', () => {
+  it('1. 8 replicas × 200 concurrent requests from a cold start: exactly one POST /jwt/, every request succeeds', async () => {
+    const user = freshUser(env.mock);
+    const fleet = env.track(
+      await startFleet(
+        replicaConfigs(8, {
+          baseUrl: env.mock.url,
+          ...user,
+          redis: { url: env.redisUrl },
+          traceStore: true,
+        }),
+      ),
+    );
+
+    // Every replica is warm and idle; release them together.
+    const tallies = await fleet.all((replica) => replica.burst(200));
+
+    const total = sumTallies(tallies);
+    expect(total.failures).toEqual({});
+    expect(tallies.map((tally) => tally.ok)).toEqual(Array(8).fill(200));
+    expect(userStats(env.mock, user.username)).toMatchObject({ attempts: 1, issues: 1 });
+
+    // One lease grant and one issue fleet-wide; every other replica took the token from the store.
+    const grants = fleet.replicas.flatMap((replica) =>
+      replica.storeTraces.filter((trace) => trace.op === 'acquireLease' && trace.granted),
+    );
+    expect(grants).toHaveLength(1);
+    const issuers = fleet.replicas.filter((replica) => replica.eventsOf('issued').length > 0);
+    expect(issuers).toHaveLength(1);
+    for (const replica of fleet.replicas) {
+      if (replica === issuers[0]) continue;
+      expect(replica.eventsOf('reused-from-store'), replica.name).toHaveLength(1);
+    }
+    const statuses = await fleet.all((replica) => replica.status());
+    expect(statuses.map((status) => status.quota?.used)).toEqual(Array(8).fill(1));
+
+    // Every key expires; no username or password anywhere. Without encryption the token itself is
+    // stored as is (which also shows that the search would find a secret).
+    const keys = await expectTidyNamespace(env.redis, fleet.namespace, [user.username, user.password]);
+    expect(keys.map((key) => key.key.split(':').at(-1)).sort()).toEqual(['fence', 'quota', 'token']);
+    const token = (await fleet.replicas[0]!.authorization()).replace(/^JWT /, '');
+    expect(keys.find((key) => key.key.endsWith(':token'))?.contents).toContain(token);
+  }, 120_000);
+});

@@ -1,0 +1,57 @@
+import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { requireSharedRedis, SHARED_REDIS_URL } from '../../support/shared-redis.ts';
+import type { Fleet } from './fleet.ts';
+
+/** What a fleet test file shares: the mock API, a client of the shared Redis, the running fleets. */
+export interface FleetEnvironment {
+  readonly mock: MockServer;
+  /** A client of the shared Redis, for inspecting what the fleet left there. */
+  readonly redis: Redis;
+  /** `REDIS_URL`, or the local default. */
+  readonly redisUrl: string;
+  /** Registers a fleet (or anything closable) to be closed after the current test, pass or fail. */
+  track<T extends Pick<Fleet, 'close'>>(fleet: T): T;
+}
+
+/**
+ * Registers the hooks of a fleet test file: fails early (with how to start it) when the shared Redis
+ * does not answer, starts one mock API for the file, and closes every tracked fleet after each test.
+ * Tests isolate themselves with a fresh mock user (so a fresh namespace) rather than resets.
+ */
+export function useFleetEnvironment(): FleetEnvironment {
+  let mock: MockServer | undefined;
+  let redis: Redis | undefined;
+  const tracked: Array<Pick<Fleet, 'close'>> = [];
+
+  beforeAll(async () => {
+    await requireSharedRedis();
+    mock = await startMockServer();
+    redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: 1 });
+  });
+  afterEach(async () => {
+    const closing = tracked.splice(0);
+    await Promise.all(closing.map((fleet) => fleet.close()));
+  });
+  afterAll(async () => {
+    await mock?.close();
+    redis?.disconnect();
+  });
+
+  return {
+    get mock() {
+      if (mock === undefined) throw new Error('the mock API is not started yet (use it inside a test)');
+      return mock;
+    },
+    get redis() {
+      if (redis === undefined) throw new Error('the Redis client is not ready yet (use it inside a test)');
+      return redis;
+    },
+    redisUrl: SHARED_REDIS_URL,
+    track(fleet) {
+      tracked.push(fleet);
+      return fleet;
+    },
+  };
+}

@@ -1,0 +1,112 @@
+import { randomUUID } from 'node:crypto';
+import type { MockServer } from '@connexease-kit/mock-server';
+import type { ReplicaConfig, RequestTally } from './protocol.ts';
+import { ReplicaProcess } from './replica-process.ts';
+
+/** A fresh API user on the mock: a namespace no other test or run has used. */
+export interface FleetUser {
+  username: string;
+  password: string;
+}
+
+/** Adds a user with a random name and password to the mock (status `active` unless given). */
+export function freshUser(mock: MockServer, status: 'active' | 'banned' | 'inactive' = 'active'): FleetUser {
+  const user = { username: `fleet-${randomUUID()}`, password: `pw-${randomUUID()}` };
+  mock.control.upsertUser({ ...user, status });
+  return user;
+}
+
+/** A set of replica processes of one service. */
+export interface Fleet {
+  readonly replicas: readonly ReplicaProcess[];
+  /** The namespace they share (checked to be the same on every replica). */
+  readonly namespace: string;
+  /** Runs `task` on every replica at once. */
+  all<T>(task: (replica: ReplicaProcess, index: number) => Promise<T>): Promise<T[]>;
+  /** Closes every replica that still runs. Safe to call twice. */
+  close(): Promise<void>;
+}
+
+/**
+ * Starts one replica per config, all at once, and resolves once every one has warmed up and said
+ * `ready` (Redis connected, namespace derived). Nothing has been requested yet: the test releases
+ * them together with `fleet.all(...)`.
+ */
+export async function startFleet(configs: readonly ReplicaConfig[]): Promise<Fleet> {
+  const replicas = configs.map((config) => new ReplicaProcess(config));
+  const close = async (): Promise<void> => {
+    await Promise.all(replicas.map((replica) => replica.close()));
+  };
+  try {
+    await Promise.all(replicas.map((replica) => replica.ready));
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  const namespaces = new Set(replicas.map((replica) => replica.namespace));
+  if (namespaces.size !== 1) throw new Error(`replicas derived ${namespaces.size} namespaces, expected 1`);
+  return {
+    replicas,
+    namespace: replicas[0]?.namespace ?? '',
+    all: (task) => Promise.all(replicas.map(task)),
+    close,
+  };
+}
+
+/** `count` configs that differ only by name (and whatever `vary` changes). */
+export function replicaConfigs(
+  count: number,
+  base: Omit<ReplicaConfig, 'name'>,
+  vary: (index: number) => Partial<ReplicaConfig> = () => ({}),
+): ReplicaConfig[] {
+  return Array.from({ length: count }, (_, index) => ({ ...base, name: `replica-${index}`, ...vary(index) }));
+}
+
+/** Adds up the tallies of several replicas (failures by code summed). */
+export function sumTallies(tallies: readonly RequestTally[]): RequestTally {
+  const total: RequestTally = {
+    ok: 0,
+    failed: 0,
+    failures: {},
+    failuresWithRetryAt: {},
+    firstOkAt: null,
+    lastOkAt: null,
+  };
+  for (const tally of tallies) {
+    total.ok += tally.ok;
+    total.failed += tally.failed;
+    for (const [code, n] of Object.entries(tally.failures))
+      total.failures[code] = (total.failures[code] ?? 0) + n;
+    for (const [code, n] of Object.entries(tally.failuresWithRetryAt)) {
+      total.failuresWithRetryAt[code] = (total.failuresWithRetryAt[code] ?? 0) + n;
+    }
+    if (tally.firstOkAt !== null) total.firstOkAt = Math.min(total.firstOkAt ?? Infinity, tally.firstOkAt);
+    if (tally.lastOkAt !== null) total.lastOkAt = Math.max(total.lastOkAt ?? -Infinity, tally.lastOkAt);
+  }
+  return total;
+}
+
+/** The most issues `times` holds in any window of `windowMs` (an issue at t counts in (t - windowMs, t]). */
+export function maxInAnyWindow(times: readonly number[], windowMs: number): number {
+  const sorted = [...times].sort((a, b) => a - b);
+  let best = 0;
+  let start = 0;
+  for (let end = 0; end < sorted.length; end++) {
+    while ((sorted[end] ?? 0) - (sorted[start] ?? 0) >= windowMs) start++;
+    best = Math.max(best, end - start + 1);
+  }
+  return best;
+}
+
+/** The mock's counters for one user: POST /jwt/ requests that named it, and tokens issued to it. */
+export function userStats(
+  mock: MockServer,
+  username: string,
+): { attempts: number; issues: number; issueTimes: number[] } {
+  const stats = mock.control.stats();
+  return {
+    attempts: stats.jwtAttempts.byUser[username] ?? 0,
+    issues: stats.issues.byUser[username] ?? 0,
+    issueTimes: stats.issueTimes[username] ?? [],
+  };
+}
