@@ -1,0 +1,94 @@
+import { formatDelta, formatWindow } from './format.ts';
+import type { StatusReport } from './status-report.ts';
+
+const LABEL_WIDTH = 11;
+
+/**
+ * The human form of a {@link StatusReport}: one labelled section per topic, relative times first and
+ * exact UTC times in parentheses. Made from the report alone, so it never says more than `--json`.
+ */
+export function renderStatus(report: StatusReport): string {
+  const lines: string[] = [];
+  const section = (label: string, first: string, ...rest: string[]): void => {
+    lines.push(`${label.padEnd(LABEL_WIDTH)}${first}`);
+    for (const line of rest) lines.push(`${' '.repeat(LABEL_WIDTH)}${line}`);
+  };
+  const at = (iso: string, deltaMs: number): string => `${formatDelta(deltaMs)} (${iso})`;
+
+  const { apiUser, store, quota, token, lease, block } = report;
+  section('API user', `${apiUser.username} at ${apiUser.baseUrl}`);
+  section(
+    'store',
+    `${store.kind === 'redis' ? 'redis' : `file ${store.directory}`} (namespace ${apiUser.namespace})`,
+  );
+  section('health', healthLine(report));
+  lines.push('');
+
+  const reservations = quota.reservations.map(
+    (slot) => `  slot frees up ${at(slot.freesAt, slot.freesInMs)}`,
+  );
+  section(
+    'quota',
+    `${quota.used} of ${quota.limit} used in the last ${formatWindow(quota.windowMs)}, ${quota.remaining} remaining`,
+    ...(quota.retryAt === null ? [] : [`spent: the next issue is possible at ${quota.retryAt}`]),
+    ...reservations,
+  );
+
+  if (token === null) {
+    section('token', 'none cached (the next service call, or `connexease-auth token`, issues one)');
+  } else {
+    section(
+      'token',
+      `${token.state}, expires ${at(token.expiresAt, token.expiresInMs)}`,
+      `refresh from ${at(token.refreshAt, token.refreshInMs)}`,
+      `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(report.checkedAt))}, fence ${token.fence}`,
+    );
+  }
+
+  section(
+    'lease',
+    lease === null
+      ? 'free (no process is issuing)'
+      : `held (fence ${lease.fence}), expires ${at(lease.expiresAt, lease.expiresInMs)}`,
+  );
+
+  if (block === null) {
+    section('block', 'none');
+  } else {
+    const until = block.until === null ? 'until unblocked' : `until ${at(block.until, block.untilInMs ?? 0)}`;
+    section(
+      'block',
+      `${block.code} (${block.status}): ${block.reason}`,
+      `written ${at(block.createdAt, -block.ageMs)}, ${until}`,
+      ...blockAdvice(block),
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function healthLine(report: StatusReport): string {
+  switch (report.health) {
+    case 'blocked':
+      return `BLOCKED: no service can get a new token (exit ${report.exitCode})`;
+    case 'quota-exhausted':
+      return `QUOTA EXHAUSTED: nothing can be issued before ${report.quota.retryAt} (exit ${report.exitCode})`;
+    default:
+      return 'ok';
+  }
+}
+
+function blockAdvice(block: NonNullable<StatusReport['block']>): string[] {
+  if (block.code !== 'INVALID_CREDENTIALS') {
+    return ["after Connexease support has reactivated the API user, run 'connexease-auth unblock'"];
+  }
+  switch (block.appliesToCurrentPassword) {
+    case true:
+      return ['it applies to the current password: fix the password (a changed password is tried at once)'];
+    case false:
+      return ['it does not apply to the current password: services using it are not blocked'];
+    default:
+      return [
+        'it stops only the rejected password; set CONNEXEASE_PASSWORD or pass --check-password to compare yours',
+      ];
+  }
+}

@@ -1,0 +1,196 @@
+import {
+  type BlockCode,
+  credentialFingerprint,
+  isHeaderSafeToken,
+  quotaSummary,
+  refreshPoint,
+  type TokenStore,
+} from '@connexease-kit/auth-core';
+import { EXIT_CODES } from './exit-codes.ts';
+import { isoTime } from './format.ts';
+import type { Settings } from './settings.ts';
+import type { StoreDescription } from './store.ts';
+
+/**
+ * What `connexease-auth status --json` prints: one JSON object, this shape, `version: 1`. Instants are
+ * UTC ISO 8601 strings; durations are integers in milliseconds (`…Ms`, negative when in the past).
+ * Fields are only ever added within a version. Neither a token nor a password is ever part of it.
+ */
+export interface StatusReport {
+  /** The shape's version. */
+  version: 1;
+  /** `ok`, or why not: a block applies (exit 3), or the quota is spent (exit 4). */
+  health: 'ok' | 'blocked' | 'quota-exhausted';
+  /** The process exit code that goes with `health`: 0, 3 or 4. */
+  exitCode: number;
+  /** Whose state this is. `namespace` is the hash the stores use as key (safe to log). */
+  apiUser: { baseUrl: string; username: string; namespace: string };
+  store: StoreDescription;
+  /** This machine's clock when the report was made. */
+  checkedAt: string;
+  /** The store's clock (Redis `TIME`, the file store's host) when it answered. */
+  storeTime: string;
+  quota: {
+    limit: number;
+    windowMs: number;
+    /** Reservations (issue attempts) inside the window. */
+    used: number;
+    remaining: number;
+    exhausted: boolean;
+    /** When spent: when the next reservation can be granted. */
+    retryAt: string | null;
+    /** Oldest first; each slot frees up when its reservation ages out of the window (store clock). */
+    reservations: { reservedAt: string; freesAt: string; freesInMs: number }[];
+  };
+  /** The cached token's times (never its value), or `null` when none is cached. */
+  token: {
+    /** `fresh`: served as is; `due`: services refresh it in the background; `expired`; `unusable`: malformed. */
+    state: 'fresh' | 'due' | 'expired' | 'unusable';
+    issuedAt: string;
+    expiresAt: string;
+    /** When services start refreshing it (`--refresh-before-ms` before expiry, at most half its life). */
+    refreshAt: string;
+    expiresInMs: number;
+    refreshInMs: number;
+    /** The fence of the lease that wrote it. */
+    fence: number;
+  } | null;
+  /** The issue lease, while a process holds it (it is issuing right now), else `null`. */
+  lease: { fence: number; expiresAt: string; expiresInMs: number } | null;
+  /** The shared block that stops issuing, or `null`. */
+  block: {
+    code: BlockCode;
+    /** HTTP status of the answer that wrote it (401, 403). */
+    status: number;
+    /** The server's own message. */
+    reason: string;
+    createdAt: string;
+    ageMs: number;
+    /** `null`: until `unblock` (403). */
+    until: string | null;
+    untilInMs: number | null;
+    /**
+     * Whether it stops the password the services use: `true` for 403 blocks (any password); for a 401
+     * block, whether the given password is the rejected one, or `null` when no password was given.
+     */
+    appliesToCurrentPassword: boolean | null;
+  } | null;
+}
+
+export interface CollectStatusOptions {
+  store: TokenStore;
+  description: StoreDescription;
+  ns: string;
+  settings: Settings;
+  now: () => number;
+  /** The password, asked for only when a 401 block must be compared with it; `undefined` if unknown. */
+  password: () => Promise<string | undefined>;
+}
+
+/** Reads the namespace's quota, token, lease and block from the store (read-only) into a {@link StatusReport}. */
+export async function collectStatus(options: CollectStatusOptions): Promise<StatusReport> {
+  const { store, ns, settings } = options;
+  const { quota } = settings;
+  const [usage, lease, block, record] = await Promise.all([
+    store.quotaUsage(ns, { windowMs: quota.windowMs }),
+    store.readLease(ns),
+    store.readBlock(ns),
+    store.readToken(ns),
+  ]);
+  const now = options.now();
+  const storeNow = usage.now;
+
+  const summary = quotaSummary(usage.reservedAt, storeNow, quota);
+  const reservations = usage.reservedAt
+    .filter((time) => time > storeNow - quota.windowMs)
+    .sort((a, b) => a - b)
+    .map((reservedAt) => {
+      const freesAt = reservedAt + quota.windowMs;
+      return { reservedAt: isoTime(reservedAt), freesAt: isoTime(freesAt), freesInMs: freesAt - storeNow };
+    });
+
+  let token: StatusReport['token'] = null;
+  if (record !== null) {
+    const refreshAt = Number.isFinite(record.issuedAt + record.expiresAt)
+      ? refreshPoint(record.issuedAt, record.expiresAt, settings.refreshBeforeExpiryMs)
+      : Number.NaN;
+    const state: NonNullable<StatusReport['token']>['state'] =
+      !isHeaderSafeToken(record.value) || Number.isNaN(refreshAt)
+        ? 'unusable'
+        : now >= record.expiresAt
+          ? 'expired'
+          : now >= refreshAt
+            ? 'due'
+            : 'fresh';
+    token = {
+      state,
+      issuedAt: isoTime(record.issuedAt),
+      expiresAt: isoTime(record.expiresAt),
+      refreshAt: isoTime(refreshAt),
+      expiresInMs: record.expiresAt - now,
+      refreshInMs: refreshAt - now,
+      fence: record.fence,
+    };
+  }
+
+  let blockReport: StatusReport['block'] = null;
+  // A 401 block past its `until` has no effect any more (the store drops it at that time).
+  if (block !== null && (block.until === undefined || now < block.until)) {
+    let applies: boolean | null = true;
+    if (block.code === 'INVALID_CREDENTIALS' && typeof block.fingerprint === 'string') {
+      const password = await options.password();
+      applies =
+        password === undefined
+          ? null
+          : (await credentialFingerprint({ username: settings.username, password }, ns)) ===
+            block.fingerprint;
+    }
+    blockReport = {
+      code: block.code,
+      status: block.status,
+      reason: block.reason,
+      createdAt: isoTime(block.createdAt),
+      ageMs: now - block.createdAt,
+      until: block.until === undefined ? null : isoTime(block.until),
+      untilInMs: block.until === undefined ? null : block.until - now,
+      appliesToCurrentPassword: applies,
+    };
+  }
+
+  const exhausted = summary.remaining === 0;
+  const blocked = blockReport !== null && blockReport.appliesToCurrentPassword !== false;
+  const health: StatusReport['health'] = blocked ? 'blocked' : exhausted ? 'quota-exhausted' : 'ok';
+  return {
+    version: 1,
+    health,
+    exitCode:
+      health === 'blocked'
+        ? EXIT_CODES.BLOCKED
+        : health === 'quota-exhausted'
+          ? EXIT_CODES.QUOTA_EXHAUSTED
+          : 0,
+    apiUser: { baseUrl: settings.baseUrl, username: settings.username, namespace: ns },
+    store: options.description,
+    checkedAt: isoTime(now),
+    storeTime: isoTime(storeNow),
+    quota: {
+      limit: quota.limit,
+      windowMs: quota.windowMs,
+      used: summary.used,
+      remaining: summary.remaining,
+      exhausted,
+      retryAt: summary.retryAt === null ? null : isoTime(summary.retryAt),
+      reservations,
+    },
+    token,
+    lease:
+      lease === null
+        ? null
+        : {
+            fence: lease.fence,
+            expiresAt: isoTime(lease.expiresAt),
+            expiresInMs: lease.expiresAt - storeNow,
+          },
+    block: blockReport,
+  };
+}
