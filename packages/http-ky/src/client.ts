@@ -6,11 +6,12 @@ import {
   type TokenProviderOptions,
   type TokenStore,
 } from '@connexease-kit/auth-core';
-import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import defaultKy, { type KyInstance, replaceOption } from 'ky';
+import { type ClientStoreOption, resolveClientStore } from './client-store.ts';
 import { authHooks } from './hooks.ts';
 import { createJwtIssuer } from './issuer.ts';
 import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options-check.ts';
+import { STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
 
 /** Configuration of {@link createConnexeaseClient}. */
 export interface ConnexeaseClientConfig extends Omit<TokenProviderOptions, 'issuer' | 'store'> {
@@ -19,11 +20,19 @@ export interface ConnexeaseClientConfig extends Omit<TokenProviderOptions, 'issu
   /** API base URL. Default `https://api.connexease.com`. */
   baseUrl?: string;
   /**
-   * Where tokens, leases, quota and blocks are shared. Default: a fresh in-process store that the
-   * client owns and closes in `auth.close()`. Pass `createRedisTokenStore(…)` for a fleet; a store
-   * you pass is yours to close.
+   * Where tokens, leases, quota and blocks are kept and shared (JWT mode only; an Account Access
+   * Token needs no store):
+   *
+   * - `'memory'` (default): a fresh in-process store. One process; a restart forgets the token and the count.
+   * - `'file'`: `createFileTokenStore()` from the optional peer `@connexease-kit/token-store-file`, in
+   *   its default directory, loaded on first use: survives restarts and is shared by every process of
+   *   the host. If the package is missing, calls fail with `CONFIG_INVALID` saying how to install it.
+   * - a `TokenStore`: yours, used as it is and yours to close; e.g. `createRedisTokenStore(…)` for
+   *   several hosts, or `createFileTokenStore({ directory })` for another directory.
+   *
+   * A store the client creates is closed by `auth.close()`; it receives `onEvent` for its warnings.
    */
-  store?: TokenStore;
+  store?: ClientStoreOption;
   /** Per-attempt timeout of API calls, and the whole-attempt deadline of `POST /jwt/`. Default 10 000 ms. */
   timeoutMs?: number;
   /**
@@ -75,18 +84,26 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * await auth.close();
  */
 export function createConnexeaseClient(config: ConnexeaseClientConfig): ConnexeaseClient {
-  return buildConnexeaseClient(config, undefined);
+  return buildConnexeaseClient(config);
+}
+
+/** What {@link buildConnexeaseClient} takes besides the public config. */
+export interface ClientInternals {
+  /** Used as the store instead of `config.store`, and closed by `auth.close()`. */
+  ownedStore?: TokenStore;
+  /** Loads `@connexease-kit/token-store-file` for `store: 'file'`. Default: `import()`. */
+  loadFileStore?: StoreLoaders['file'];
 }
 
 /**
- * {@link createConnexeaseClient}, where `ownedStore` (when given) is used as the store and closed by
- * `auth.close()`. Internal: `createConnexeaseClientFromEnv` hands over the Redis store it made.
+ * {@link createConnexeaseClient} with internals: `createConnexeaseClientFromEnv` hands over the store
+ * it made, and tests replace the file store loader.
  */
 export function buildConnexeaseClient(
   config: ConnexeaseClientConfig,
-  ownedStore: TokenStore | undefined,
+  internals: ClientInternals = {},
 ): ConnexeaseClient {
-  const { store: givenStore, timeoutMs: givenTimeout, ky: givenKy, ...providerOptions } = config;
+  const { store: storeOption, timeoutMs: givenTimeout, ky: givenKy, ...providerOptions } = config;
   const baseUrl = baseUrlWithSlash(config.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
   const timeoutMs = checkTimeoutMs(givenTimeout ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const base = givenKy ?? defaultKy;
@@ -95,9 +112,13 @@ export function buildConnexeaseClient(
     config.credentials !== null &&
     !('accessToken' in config.credentials);
 
-  // The default in-process store exists only for JWT mode, and is the client's to close.
-  const owned = ownedStore ?? (givenStore === undefined && isPassword ? createMemoryTokenStore() : undefined);
-  const store = owned ?? givenStore;
+  const { store, owned, lazy } =
+    internals.ownedStore === undefined
+      ? resolveClientStore(storeOption, isPassword, {
+          onEvent: config.onEvent,
+          loadFileStore: internals.loadFileStore ?? STORE_LOADERS.file,
+        })
+      : { store: internals.ownedStore, owned: internals.ownedStore, lazy: undefined };
   const clock = config.clock;
   // The issuer stamps `receivedAt` on the provider's clock, so an injected clock sees consistent times.
   const now = clock === undefined ? undefined : () => clock.now();
@@ -118,6 +139,38 @@ export function buildConnexeaseClient(
     throw error;
   }
 
+  let closing: Promise<void> | undefined;
+  const close = async (): Promise<void> => {
+    try {
+      await provider.close();
+    } finally {
+      await owned?.close();
+    }
+  };
+  // With `store: 'file'` the package loads on first use. Each call waits for it before reaching the
+  // provider, so a missing package is the loader's CONFIG_INVALID, not a retryable STORE_UNAVAILABLE.
+  let storeLoaded = lazy === undefined;
+  const afterStoreLoads = <T>(run: () => Promise<T>): Promise<T> => {
+    if (storeLoaded || lazy === undefined) return run();
+    return lazy.ready().then(() => {
+      storeLoaded = true;
+      return run();
+    });
+  };
+  const auth: TokenProvider = Object.freeze({
+    mode: provider.mode,
+    getAuthorization: (options) => afterStoreLoads(() => provider.getAuthorization(options)),
+    handleUnauthorized: (rejected, options) =>
+      afterStoreLoads(() => provider.handleUnauthorized(rejected, options)),
+    status: () => afterStoreLoads(() => provider.status()),
+    unblock: () => afterStoreLoads(() => provider.unblock()),
+    onEvent: (listener) => provider.onEvent(listener),
+    close: () => {
+      closing ??= close();
+      return closing;
+    },
+  } satisfies TokenProvider);
+
   const api = base.extend({
     baseUrl,
     headers: { accept: 'application/json' },
@@ -132,28 +185,7 @@ export function buildConnexeaseClient(
       backoffLimit: MAX_RETRY_DELAY_MS,
       retryOnTimeout: false,
     }),
-    hooks: authHooks(provider),
+    hooks: authHooks(auth),
   });
-
-  let closing: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
-    try {
-      await provider.close();
-    } finally {
-      await owned?.close();
-    }
-  };
-  const auth: TokenProvider = Object.freeze({
-    mode: provider.mode,
-    getAuthorization: (options) => provider.getAuthorization(options),
-    handleUnauthorized: (rejected, options) => provider.handleUnauthorized(rejected, options),
-    status: () => provider.status(),
-    unblock: () => provider.unblock(),
-    onEvent: (listener) => provider.onEvent(listener),
-    close: () => {
-      closing ??= close();
-      return closing;
-    },
-  } satisfies TokenProvider);
   return { api, auth };
 }

@@ -1,35 +1,36 @@
-import { ConnexeaseAuthError, readEnvConfig, type TokenStore } from '@connexease-kit/auth-core';
+import {
+  ConnexeaseAuthError,
+  type EnvConfig,
+  readEnvConfig,
+  type TokenStore,
+} from '@connexease-kit/auth-core';
 import { buildConnexeaseClient, type ConnexeaseClient, type ConnexeaseClientConfig } from './client.ts';
+import { createFileStore, createRedisStore, STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
 
 /** Environment variables, as in `process.env`. */
 export type EnvSource = Record<string, string | undefined>;
 
-/** What `@connexease-kit/token-store-redis` must export for {@link createConnexeaseClientFromEnv}. */
-interface RedisStoreModule {
-  createRedisTokenStore(options: { url: string }): TokenStore | Promise<TokenStore>;
-}
-
-const REDIS_INSTALL_HINT = 'npm install @connexease-kit/token-store-redis ioredis';
-
 /**
- * Creates {@link createConnexeaseClient} from `CONNEXEASE_*` variables:
+ * Creates {@link createConnexeaseClient} from `CONNEXEASE_*` variables (an empty variable counts as unset):
  *
  * | variable | meaning |
  * |---|---|
  * | `CONNEXEASE_ACCESS_TOKEN` | Account Access Token (Bearer); or: |
  * | `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD` | API user for the legacy JWT |
  * | `CONNEXEASE_BASE_URL` | API base URL (default `https://api.connexease.com`) |
- * | `CONNEXEASE_REDIS_URL` | share tokens and quota through Redis (`redis://` or `rediss://`) |
  * | `CONNEXEASE_JWT_DAILY_LIMIT` | issues per 24 h, 1 to 30 (default 25) |
- * | `CONNEXEASE_STORE` | `memory` or `redis` (default: `redis` when `CONNEXEASE_REDIS_URL` is set) |
+ * | `CONNEXEASE_STORE` | `memory`, `file` or `redis`; when unset: `redis` if `CONNEXEASE_REDIS_URL` is set, `file` if `CONNEXEASE_STORE_DIR` is set, else `memory` |
+ * | `CONNEXEASE_REDIS_URL` | the Redis store's `redis://` or `rediss://` URL (required for `redis`) |
+ * | `CONNEXEASE_STORE_DIR` | the file store's directory (default `$XDG_CACHE_HOME/connexease-kit`, else `~/.cache/connexease-kit`) |
  *
- * With a Redis URL it loads the optional peer `@connexease-kit/token-store-redis` and creates the
- * store from the URL; the client owns that store and closes it (and its connections) in
- * `auth.close()`. `overrides` win over the environment; an `overrides.store` is used instead of
- * creating one, and stays yours to close.
+ * For `redis` and `file` it loads the optional peer (`@connexease-kit/token-store-redis` or
+ * `@connexease-kit/token-store-file`) and creates the store; the client owns it and closes it (with
+ * its connections or watchers) in `auth.close()`. With an Account Access Token nothing is stored, so
+ * no store is created. `overrides` win over the environment; an `overrides.store` replaces the
+ * store settings of the environment (a `TokenStore` you pass stays yours to close).
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the variable at fault (never its secret value),
- *   or saying how to install the Redis store when it is needed but missing.
+ *   or saying how to install the store package when it is needed but missing.
  *
  * @example
  * const { api, auth } = await createConnexeaseClientFromEnv();
@@ -38,65 +39,83 @@ export async function createConnexeaseClientFromEnv(
   env: EnvSource = processEnv(),
   overrides: Partial<ConnexeaseClientConfig> = {},
 ): Promise<ConnexeaseClient> {
-  return createClientFromEnvWith(env, overrides, () => import('@connexease-kit/token-store-redis'));
+  return createClientFromEnvWith(env, overrides, STORE_LOADERS);
 }
 
 /**
- * {@link createConnexeaseClientFromEnv} with the Redis store module loader injected. Internal: tests
- * use it to see what happens when the optional peer is not installed.
+ * {@link createConnexeaseClientFromEnv} with the store module loaders injected. Internal: tests use it
+ * to see what happens when an optional peer is not installed.
  */
 export async function createClientFromEnvWith(
   env: EnvSource,
   overrides: Partial<ConnexeaseClientConfig>,
-  loadRedisStore: () => Promise<RedisStoreModule>,
+  loaders: StoreLoaders,
 ): Promise<ConnexeaseClient> {
   const fromEnv = readEnvConfig(env);
+  const kind = storeKind(fromEnv, readVariable(env, 'CONNEXEASE_STORE_DIR'));
   const config: ConnexeaseClientConfig = {
     credentials: fromEnv.credentials,
     ...(fromEnv.baseUrl === undefined ? {} : { baseUrl: fromEnv.baseUrl }),
     ...(fromEnv.quota === undefined ? {} : { quota: fromEnv.quota }),
     ...overrides,
   };
-  if (overrides.store !== undefined) return buildConnexeaseClient(config, undefined);
-
-  const kind = fromEnv.store ?? (fromEnv.redisUrl === undefined ? 'memory' : 'redis');
-  if (kind === 'file') {
-    throw new ConnexeaseAuthError(
-      'CONFIG_INVALID',
-      'CONNEXEASE_STORE=file is not supported by createConnexeaseClientFromEnv: create the file store ' +
-        'yourself and pass it as overrides.store',
-    );
+  const isPassword = !('accessToken' in config.credentials);
+  if (overrides.store !== undefined || kind.kind === 'memory' || !isPassword) {
+    return buildConnexeaseClient(config, { loadFileStore: loaders.file });
   }
-  if (kind === 'memory' || fromEnv.redisUrl === undefined) return buildConnexeaseClient(config, undefined);
 
-  const store = await createRedisStore(fromEnv.redisUrl, loadRedisStore);
+  const { onEvent } = config;
+  const events = onEvent === undefined ? {} : { onEvent };
+  const store: TokenStore =
+    kind.kind === 'redis'
+      ? await createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason)
+      : await createFileStore(
+          { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
+          loaders.file,
+          kind.reason,
+        );
   try {
-    return buildConnexeaseClient(config, store);
+    return buildConnexeaseClient(config, { ownedStore: store });
   } catch (error) {
     await store.close().catch(() => {});
     throw error;
   }
 }
 
-async function createRedisStore(url: string, load: () => Promise<RedisStoreModule>): Promise<TokenStore> {
-  let module: RedisStoreModule;
-  try {
-    module = await load();
-  } catch (error) {
+type StoreKind =
+  | { kind: 'memory' }
+  | { kind: 'redis'; url: string; reason: string }
+  | { kind: 'file'; directory: string | undefined; reason: string };
+
+/**
+ * The store the environment asks for. `CONNEXEASE_STORE` decides when set; otherwise a Redis URL means
+ * Redis and a store directory means file (both at once is ambiguous), and nothing means memory.
+ */
+function storeKind(fromEnv: EnvConfig, directory: string | undefined): StoreKind {
+  const { store, redisUrl } = fromEnv;
+  if (store === undefined && redisUrl !== undefined && directory !== undefined) {
     throw new ConnexeaseAuthError(
       'CONFIG_INVALID',
-      `CONNEXEASE_REDIS_URL is set, but @connexease-kit/token-store-redis (or its peer ioredis) could not be ` +
-        `loaded. Install them: ${REDIS_INSTALL_HINT}`,
-      { cause: error },
+      'CONNEXEASE_REDIS_URL and CONNEXEASE_STORE_DIR are both set: set CONNEXEASE_STORE to redis or file',
     );
   }
-  if (typeof module.createRedisTokenStore !== 'function') {
-    throw new ConnexeaseAuthError(
-      'CONFIG_INVALID',
-      `@connexease-kit/token-store-redis does not export createRedisTokenStore; install a matching version: ${REDIS_INSTALL_HINT}`,
-    );
+  if (store === 'file' || (store === undefined && directory !== undefined)) {
+    const reason = store === 'file' ? 'CONNEXEASE_STORE is file' : 'CONNEXEASE_STORE_DIR is set';
+    return { kind: 'file', directory, reason };
   }
-  return module.createRedisTokenStore({ url });
+  // readEnvConfig already refused CONNEXEASE_STORE=redis without a URL.
+  if (redisUrl !== undefined && (store === 'redis' || store === undefined)) {
+    const reason = store === 'redis' ? 'CONNEXEASE_STORE is redis' : 'CONNEXEASE_REDIS_URL is set';
+    return { kind: 'redis', url: redisUrl, reason };
+  }
+  return { kind: 'memory' };
+}
+
+/** A variable's value without surrounding blanks; empty (or blank) counts as unset, as in `readEnvConfig`. */
+function readVariable(env: EnvSource, name: string): string | undefined {
+  const value = env[name];
+  const trimmed = typeof value === 'string' ? value.trim() : '';
+  return trimmed === '' ? undefined : trimmed;
 }
 
 function processEnv(): EnvSource {

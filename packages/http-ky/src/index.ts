@@ -3,6 +3,7 @@ export {
   type ConnexeaseClientConfig,
   createConnexeaseClient,
 } from './client.ts';
+export type { ClientStoreOption } from './client-store.ts';
 export { createConnexeaseClientFromEnv, type EnvSource } from './from-env.ts';
 export { type AuthorizationSource, authHooks } from './hooks.ts';
 export { createJwtIssuer, type JwtIssuerOptions } from './issuer.ts';

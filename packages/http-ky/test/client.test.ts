@@ -1,11 +1,14 @@
 import { once } from 'node:events';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type { MockServer, MockServerOptions } from '@connexease-kit/mock-server';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { HTTPError } from 'ky';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   buildConnexeaseClient,
   type ConnexeaseClient,
@@ -354,7 +357,7 @@ describe('createConnexeaseClient: secrets and lifecycle', () => {
   it('closes the store it created, but not a store it was given', async () => {
     const server = await startTestServer();
     const ownedStore = createMemoryTokenStore();
-    const owned = buildConnexeaseClient({ baseUrl: server.url, credentials: JOHN }, ownedStore);
+    const owned = buildConnexeaseClient({ baseUrl: server.url, credentials: JOHN }, { ownedStore });
     await owned.api.get('some/endpoint/');
     await owned.auth.close();
     await owned.auth.close();
@@ -366,5 +369,83 @@ describe('createConnexeaseClient: secrets and lifecycle', () => {
     await given.api.get('some/endpoint/');
     await given.auth.close();
     expect((await store.quotaUsage('any', { windowMs: 1000 })).used).toBe(0);
+  });
+});
+
+describe("createConnexeaseClient: store: 'file'", () => {
+  it('keeps the JWT in the file store across a restart: the next client reuses it, one issue', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'cxk-http-ky-cache-'));
+    onTestFinished(() => rm(cache, { recursive: true, force: true }));
+    // The file store's default directory is $XDG_CACHE_HOME/connexease-kit.
+    vi.stubEnv('XDG_CACHE_HOME', cache);
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const server = await startTestServer();
+    const config = { baseUrl: server.url, credentials: JOHN, store: 'file' } as const;
+
+    const first = createConnexeaseClient(config);
+    expect(await first.api.get('a/').json<Echo>()).toMatchObject({ scheme: 'JWT' });
+    const authorization = await first.auth.getAuthorization();
+    await first.auth.close();
+    const files = await readdir(join(cache, 'connexease-kit'));
+    expect(files.filter((name) => name.endsWith('.json'))).toHaveLength(1);
+
+    const second = createConnexeaseClient(config);
+    onTestFinished(() => second.auth.close());
+    expect(await second.api.post('b/', { json: { n: 1 } }).json<Echo>()).toMatchObject({ body: { n: 1 } });
+    expect(await second.auth.getAuthorization()).toBe(authorization);
+    expect(server.control.stats().issues.total).toBe(1);
+  });
+
+  it('loads the package on first use; without it every call is CONFIG_INVALID saying how to install it', async () => {
+    const server = await startTestServer();
+    let loads = 0;
+    const { api, auth } = buildConnexeaseClient(
+      { baseUrl: server.url, credentials: JOHN, store: 'file' },
+      {
+        loadFileStore: () => {
+          loads++;
+          return Promise.reject(new Error("Cannot find package '@connexease-kit/token-store-file'"));
+        },
+      },
+    );
+    expect(loads).toBe(0);
+    const error = await caught(() => api.get('x/'));
+    expect(error).toBeInstanceOf(ConnexeaseAuthError);
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('install it: npm install @connexease-kit/token-store-file'),
+    });
+    expect(await caught(() => auth.status())).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(await caught(() => auth.getAuthorization())).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(loads).toBe(1);
+    expect(server.control.stats().jwtAttempts.total).toBe(0);
+    expect(server.control.stats().apiCalls.total).toBe(0);
+    await auth.close();
+    expectNoSecrets(error, [JOHN.password]);
+  });
+
+  it('creates no store for an access token', async () => {
+    const server = await startTestServer();
+    let loads = 0;
+    const { api, auth } = buildConnexeaseClient(
+      { baseUrl: server.url, credentials: { accessToken: ACCESS_TOKEN }, store: 'file' },
+      {
+        loadFileStore: () => {
+          loads++;
+          return Promise.reject(new Error('not expected'));
+        },
+      },
+    );
+    onTestFinished(() => auth.close());
+    expect(await api.get('x/').json<Echo>()).toMatchObject({ scheme: 'Bearer' });
+    expect(loads).toBe(0);
+  });
+
+  it.each(['redis', 'File', '', 42])('store: %o is CONFIG_INVALID', (store) => {
+    expect(() =>
+      createConnexeaseClient({ credentials: JOHN, store } as unknown as ConnexeaseClientConfig),
+    ).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining("'file'") }),
+    );
   });
 });

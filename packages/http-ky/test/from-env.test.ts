@@ -1,10 +1,14 @@
 import { randomUUID } from 'node:crypto';
+import { chmod, mkdtemp, readdir, readFile, rm, stat } from 'node:fs/promises';
 import { connect } from 'node:net';
-import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type AuthEvent, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnexeaseClient } from '../src/client.ts';
 import { createClientFromEnvWith, createConnexeaseClientFromEnv } from '../src/from-env.ts';
+import { STORE_LOADERS, type StoreLoaders } from '../src/store-loaders.ts';
 import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -14,12 +18,23 @@ function track(client: ConnexeaseClient): ConnexeaseClient {
   return client;
 }
 
-const missingRedisStore = () =>
-  Promise.reject(
-    Object.assign(new Error("Cannot find package '@connexease-kit/token-store-redis'"), {
-      code: 'ERR_MODULE_NOT_FOUND',
-    }),
-  );
+function missingPackage(name: string): () => Promise<never> {
+  return () =>
+    Promise.reject(
+      Object.assign(new Error(`Cannot find package '${name}'`), { code: 'ERR_MODULE_NOT_FOUND' }),
+    );
+}
+
+/** Loaders as if neither optional store package were installed. */
+const NO_STORE_PACKAGES: StoreLoaders = {
+  redis: missingPackage('@connexease-kit/token-store-redis'),
+  file: missingPackage('@connexease-kit/token-store-file'),
+};
+
+const PASSWORD_ENV = {
+  CONNEXEASE_USERNAME: JOHN.username,
+  CONNEXEASE_PASSWORD: JOHN.password,
+} as const;
 
 describe('createConnexeaseClientFromEnv', () => {
   it('builds a JWT client from CONNEXEASE_BASE_URL, USERNAME and PASSWORD', async () => {
@@ -70,15 +85,66 @@ describe('createConnexeaseClientFromEnv', () => {
   it('says how to install the Redis store when CONNEXEASE_REDIS_URL is set but it cannot be loaded', async () => {
     const error = await caught(() =>
       createClientFromEnvWith(
-        { CONNEXEASE_ACCESS_TOKEN: 'tok', CONNEXEASE_REDIS_URL: 'redis://:hunter2-secret@127.0.0.1:6379' },
+        { ...PASSWORD_ENV, CONNEXEASE_REDIS_URL: 'redis://:hunter2-secret@127.0.0.1:6379' },
         {},
-        missingRedisStore,
+        NO_STORE_PACKAGES,
       ),
     );
     expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
     expect((error as Error).message).toContain('CONNEXEASE_REDIS_URL');
     expect((error as Error).message).toContain('npm install @connexease-kit/token-store-redis ioredis');
+    expectNoSecrets(error, ['hunter2-secret', JOHN.password]);
+  });
+
+  it.each([
+    [{ CONNEXEASE_STORE: 'file' }, 'CONNEXEASE_STORE is file'],
+    [{ CONNEXEASE_STORE_DIR: '/tmp/cxk-never-created' }, 'CONNEXEASE_STORE_DIR is set'],
+  ])(
+    '%o without @connexease-kit/token-store-file: CONFIG_INVALID saying how to install it',
+    async (vars, reason) => {
+      const error = await caught(() =>
+        createClientFromEnvWith({ ...PASSWORD_ENV, ...vars }, {}, NO_STORE_PACKAGES),
+      );
+      expect(error).toBeInstanceOf(ConnexeaseAuthError);
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+      expect((error as Error).message).toContain(reason);
+      expect((error as Error).message).toContain('install it: npm install @connexease-kit/token-store-file');
+      expectNoSecrets(error, [JOHN.password]);
+    },
+  );
+
+  it('refuses CONNEXEASE_REDIS_URL with CONNEXEASE_STORE_DIR unless CONNEXEASE_STORE says which', async () => {
+    const env = {
+      ...PASSWORD_ENV,
+      CONNEXEASE_REDIS_URL: 'redis://:hunter2-secret@x',
+      CONNEXEASE_STORE_DIR: '/x',
+    };
+    const error = await caught(() => createClientFromEnvWith(env, {}, NO_STORE_PACKAGES));
+    expect(error).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('CONNEXEASE_STORE'),
+    });
+    expect((error as Error).message).toContain('CONNEXEASE_STORE_DIR');
     expectNoSecrets(error, ['hunter2-secret']);
+  });
+
+  it('creates no store for an access token, whatever the store variables say', async () => {
+    const server = await startTestServer();
+    for (const vars of [
+      { CONNEXEASE_STORE: 'file' },
+      { CONNEXEASE_REDIS_URL: 'redis://127.0.0.1:1' },
+      { CONNEXEASE_STORE_DIR: '/tmp/cxk-never-created' },
+    ]) {
+      const { api, auth } = track(
+        await createClientFromEnvWith(
+          { CONNEXEASE_BASE_URL: server.url, CONNEXEASE_ACCESS_TOKEN: ACCESS_TOKEN, ...vars },
+          {},
+          NO_STORE_PACKAGES,
+        ),
+      );
+      expect(auth.mode).toBe('bearer');
+      expect(await api.get('x/').json()).toMatchObject({ scheme: 'Bearer' });
+    }
   });
 
   it('does not load the Redis store for CONNEXEASE_STORE=memory or when overrides.store is given', async () => {
@@ -90,14 +156,86 @@ describe('createConnexeaseClientFromEnv', () => {
       CONNEXEASE_REDIS_URL: REDIS_URL,
     };
     const memory = track(
-      await createClientFromEnvWith({ ...env, CONNEXEASE_STORE: 'memory' }, {}, missingRedisStore),
+      await createClientFromEnvWith({ ...env, CONNEXEASE_STORE: 'memory' }, {}, NO_STORE_PACKAGES),
     );
     await memory.api.get('x/');
     const store = createMemoryTokenStore();
     onTestFinished(() => store.close());
-    const given = track(await createClientFromEnvWith(env, { store }, missingRedisStore));
+    const given = track(await createClientFromEnvWith(env, { store }, NO_STORE_PACKAGES));
     await given.api.get('x/');
     expect(server.control.stats().issues.total).toBe(2);
+  });
+});
+
+/** A fresh directory, removed when the test finishes. */
+async function temporaryDirectory(): Promise<string> {
+  const directory = await mkdtemp(join(tmpdir(), 'cxk-http-ky-file-'));
+  onTestFinished(() => rm(directory, { recursive: true, force: true }));
+  return directory;
+}
+
+describe('createConnexeaseClientFromEnv with CONNEXEASE_STORE=file', () => {
+  it('keeps the JWT in CONNEXEASE_STORE_DIR, so a client made after a restart reuses it: one issue', async () => {
+    const server = await startTestServer();
+    const directory = join(await temporaryDirectory(), 'not-yet-there');
+    const env = {
+      CONNEXEASE_BASE_URL: server.url,
+      ...PASSWORD_ENV,
+      CONNEXEASE_STORE: 'file',
+      CONNEXEASE_STORE_DIR: directory,
+    };
+    const first = await createConnexeaseClientFromEnv(env);
+    let token: string;
+    try {
+      expect(await first.api.get('a/').json()).toMatchObject({ scheme: 'JWT', username: JOHN.username });
+      token = (await first.auth.getAuthorization()).slice('JWT '.length);
+    } finally {
+      await first.auth.close();
+    }
+    expect((await stat(directory)).mode & 0o777).toBe(0o700);
+    const stateFiles = (await readdir(directory)).filter((name) => name.endsWith('.json'));
+    expect(stateFiles).toHaveLength(1);
+    expect(await readFile(join(directory, stateFiles[0]!), 'utf8')).toContain(token);
+
+    const second = track(await createConnexeaseClientFromEnv(env));
+    expect(await second.api.post('b/', { json: { n: 1 } }).json()).toMatchObject({ scheme: 'JWT' });
+    expect(await second.auth.getAuthorization()).toBe(`JWT ${token}`);
+    expect(server.control.stats().issues.total).toBe(1);
+    expect((await second.auth.status()).quota).toMatchObject({ used: 1, limit: 25 });
+  });
+
+  it('CONNEXEASE_STORE_DIR alone means file; the store gets onEvent and is closed by auth.close()', async () => {
+    const server = await startTestServer();
+    const directory = await temporaryDirectory();
+    await chmod(directory, 0o755);
+    const made: TokenStore[] = [];
+    const spying: StoreLoaders = {
+      ...NO_STORE_PACKAGES,
+      file: async () => {
+        const module = await STORE_LOADERS.file();
+        return {
+          createFileTokenStore: (options) => {
+            const store = module.createFileTokenStore(options);
+            made.push(store);
+            return store;
+          },
+        };
+      },
+    };
+    const events: AuthEvent[] = [];
+    const { api, auth } = await createClientFromEnvWith(
+      { CONNEXEASE_BASE_URL: server.url, ...PASSWORD_ENV, CONNEXEASE_STORE_DIR: `  ${directory}  ` },
+      { onEvent: (event) => events.push(event) },
+      spying,
+    );
+    await api.get('x/');
+    expect(made).toHaveLength(1);
+    expect(await readdir(directory)).toContainEqual(expect.stringMatching(/\.json$/));
+    expect(events).toContainEqual(
+      expect.objectContaining({ type: 'warning', message: expect.stringContaining('mode 755') }),
+    );
+    await auth.close();
+    expect(await caught(() => made[0]!.readToken('any'))).toMatchObject({ code: 'STORE_UNAVAILABLE' });
   });
 });
 
