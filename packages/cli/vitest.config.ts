@@ -6,5 +6,8 @@ export default defineProject({
   test: {
     name: 'cli',
     include: ['test/**/*.test.ts'],
+    // Real Redis, real HTTP and PBKDF2 fingerprints on a shared 2-core machine: generous, never tight.
+    testTimeout: 20_000,
+    hookTimeout: 20_000,
   },
 });

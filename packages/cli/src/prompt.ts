@@ -81,7 +81,8 @@ function readWith(
       signal?.removeEventListener('abort', onAbort);
       if (raw) stdin.setRawMode?.(false);
       stdin.pause();
-      if (raw) io.write('\n');
+      // Raw mode echoes nothing, not even Enter; an interrupted question leaves the cursor after it.
+      if (raw || result instanceof CliError) io.write('\n');
       if (result instanceof CliError) reject(result);
       else resolve(result);
       return true;
