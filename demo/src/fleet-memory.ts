@@ -26,7 +26,7 @@ export function createMemoryFleet(target: ApiTarget): Fleet {
       clients.push(client);
       await client.auth.status(); // readiness: the store answers (it never issues or loads a token)
       // A crash takes the process's memory with it: in-flight calls are aborted and the client is
-      // dropped without `auth.close()`. Nothing is released; the shared store must cope.
+      // dropped without `auth.close()`, so nothing is released. (`close()` below tidies up at the end.)
       const alive = new AbortController();
       return {
         name,

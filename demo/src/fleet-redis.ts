@@ -105,9 +105,12 @@ export async function createRedisFleet(
 
 async function connectRedis(url: string): Promise<Redis> {
   const redis = new Redis(url, { lazyConnect: true, connectTimeout: 2000, maxRetriesPerRequest: 1 });
+  const quiet = (): void => {}; // connection errors are reported below, once
+  redis.on('error', quiet);
   try {
     await redis.connect();
     await redis.ping();
+    redis.off('error', quiet);
     return redis;
   } catch {
     redis.disconnect();

@@ -100,7 +100,8 @@ function describe(entry: TimelineEntry, run: ScenarioResult): string {
     const { replacement, started, error } = entry.crash;
     if (!started) parts.push(`${replacement} could not start: ${error}`);
     else if (p === null) parts.push(`${replacement} logged in at start`);
-    else if (p.reusedBy.includes(replacement)) parts.push(`${replacement} reused the shared token`);
+    else if (entry.crash.firstToken === 'reused') parts.push(`${replacement} reused the shared token`);
+    else if (entry.crash.firstToken === 'issued') parts.push(`${replacement} issued a token of its own`);
   } else if (entry.kind === 'storm') {
     if (entry.postJwt.total === 0)
       parts.push('the token is cached, so the faults wait for the next POST /jwt/');

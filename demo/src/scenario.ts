@@ -20,7 +20,7 @@ export const SCENARIO = {
   apiLatencyMs: 100,
   path: 'some/endpoint/',
   /** Replica r2 crash-loops: it dies at these points and a cold replacement starts each time. */
-  crashesAt: [0.25, 0.32, 0.39],
+  crashesAt: [0.2, 0.3, 0.4],
   /** `502-html` faults queued for the next `POST /jwt/` requests, whoever makes them. */
   stormAt: 0.5,
   stormFaults: 2,

@@ -40,7 +40,17 @@ export interface TimelineEntry {
     firstIssueAfterMs: number | null;
   } | null;
   /** For a crash: the replica that died and its replacement (or why none came up). */
-  crash?: { died: string | null; replacement: string; started: boolean; error?: string };
+  crash?: {
+    died: string | null;
+    replacement: string;
+    started: boolean;
+    error?: string;
+    /**
+     * How the replacement got its first token, whenever that was: `reused` from the shared store or
+     * `issued` by itself; null without a token provider (naive) or if it served nothing before dying.
+     */
+    firstToken?: 'reused' | 'issued' | null;
+  };
   /** For the start: replicas that could not start (the naive client logs in at boot, and may be banned). */
   notStarted?: { replica: string; error: string }[];
 }
@@ -75,7 +85,9 @@ export function summarizeWindow(
             fleet.events.filter((e) => e.at >= mark.at && e.at < next.at),
             mark.at,
           ),
-    ...(mark.crash === undefined ? {} : { crash: mark.crash }),
+    ...(mark.crash === undefined
+      ? {}
+      : { crash: { ...mark.crash, firstToken: firstToken(fleet.events, mark.crash.replacement) } }),
     ...(mark.notStarted === undefined || mark.notStarted.length === 0 ? {} : { notStarted: mark.notStarted }),
   };
 }
@@ -93,4 +105,13 @@ function providerActivity(
     maxWaitMs: Math.round(Math.max(0, ...waits)),
     firstIssueAfterMs: issued[0] === undefined ? null : Math.round(issued[0].at - since),
   };
+}
+
+/** How `replica` got its first token: adopted from the store, or issued itself. */
+function firstToken(events: readonly FleetEvent[] | null, replica: string): 'reused' | 'issued' | null {
+  const first = events?.find(
+    (e) => e.replica === replica && (e.event.type === 'issued' || e.event.type === 'reused-from-store'),
+  );
+  if (first === undefined) return null;
+  return first.event.type === 'issued' ? 'issued' : 'reused';
 }
