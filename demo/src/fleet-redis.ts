@@ -40,7 +40,7 @@ export async function createRedisFleet(
     const child = fork(REPLICA_SCRIPT, { stdio: ['ignore', 'ignore', 'inherit', 'ipc'] });
     children.add(child);
     child.once('exit', () => children.delete(child));
-    const loaded = waitFor(child, 'idle').then(() => child);
+    const loaded = untilMessage(child, 'idle').then(() => child);
     loaded.catch(() => {}); // reported to whoever takes it
     return loaded;
   };
@@ -67,7 +67,7 @@ export async function createRedisFleet(
         for (const resolve of pending.values()) resolve(CRASHED);
         pending.clear();
       });
-      const ready = waitFor(child, 'ready');
+      const ready = untilMessage(child, 'ready');
       child.send({ type: 'start', target, redisUrl } satisfies ToReplica);
       await ready;
       return {
@@ -122,7 +122,7 @@ async function connectRedis(url: string): Promise<Redis> {
 }
 
 /** Resolves when the replica sends `type`; rejects if it exits first. */
-function waitFor(child: ChildProcess, type: FromReplica['type']): Promise<void> {
+function untilMessage(child: ChildProcess, type: FromReplica['type']): Promise<void> {
   return new Promise((resolve, reject) => {
     const onMessage = (message: FromReplica): void => {
       if (message.type !== type) return;

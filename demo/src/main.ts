@@ -6,7 +6,7 @@
  *   pnpm demo -- --redis redis://127.0.0.1:6379 one Node process per replica, sharing Redis
  */
 import { parseArgs } from 'node:util';
-import type { Fleet } from './fleet.ts';
+import type { ApiTarget, Fleet } from './fleet.ts';
 import { createMemoryFleet } from './fleet-memory.ts';
 import { createRedisFleet, RedisUnavailableError } from './fleet-redis.ts';
 import { createNaiveFleet } from './naive.ts';
@@ -80,7 +80,7 @@ async function main(): Promise<number> {
   const kitFleet =
     redisUrl === undefined
       ? createMemoryFleet
-      : (target: Parameters<typeof createMemoryFleet>[0]): Promise<Fleet> =>
+      : (target: ApiTarget): Promise<Fleet> =>
           createRedisFleet(target, redisUrl, replicas + SCENARIO.crashesAt.length);
   const kit = await runScenario({
     makeFleet: kitFleet,

@@ -26,6 +26,7 @@ export interface DemoReport {
   guarantees: Guarantee[];
 }
 
+/** Builds the report of the two runs and checks connexease-kit's guarantees against the first. */
 export function buildReport(
   options: Pick<DemoReport['options'], 'replicas' | 'requests' | 'store'>,
   kit: ScenarioResult,
@@ -45,10 +46,10 @@ export function buildReport(
       apiDailyLimit: API_DAILY_LIMIT,
     },
     headline: { kit: kitHeadline(kit), naive: naiveHeadline(naive, projectedBanAtRequest) },
-    kit: { ...kit, timeline: kit.timeline.map((e) => ({ ...e, summary: describe(e, kit) })) },
+    kit: { ...kit, timeline: kit.timeline.map((e) => ({ ...e, summary: outcome(e, kit) })) },
     naive: {
       ...naive,
-      timeline: naive.timeline.map((e) => ({ ...e, summary: describe(e, naive) })),
+      timeline: naive.timeline.map((e) => ({ ...e, summary: outcome(e, naive) })),
       projectedBanAtRequest,
     },
     guarantees,
@@ -58,11 +59,26 @@ export function buildReport(
 function kitHeadline(kit: ScenarioResult): string {
   const retried = kit.postJwt.total - kit.issued;
   return (
-    `connexease-kit: ${kit.issued} JWTs issued (1 at start, 1 after the server revoked the token), ` +
-    `${kit.postJwt.total} POST /jwt/ in all` +
+    `connexease-kit: ${kit.issued} JWTs issued (${issuedWhen(kit)}), ${kit.postJwt.total} POST /jwt/ in all` +
     (retried > 0 ? ` (${retried} answered ${failedStatuses(kit)} in the storm, retried within quota)` : '') +
     `, ${kit.requests.failed} failed requests, ${kit.bannedAt === null ? 'never banned' : 'BANNED'}`
   );
+}
+
+/** "1 at start, 1 after the server revoked the token", from the timeline. */
+function issuedWhen(run: ScenarioResult): string {
+  const when = {
+    start: 'at start',
+    crash: 'after crashes',
+    storm: 'in the storm',
+    revocation: 'after the server revoked the token',
+  };
+  const counts = new Map<TimelineEntry['kind'], number>();
+  for (const entry of run.timeline) counts.set(entry.kind, (counts.get(entry.kind) ?? 0) + entry.issued);
+  return [...counts]
+    .filter(([, count]) => count > 0)
+    .map(([kind, count]) => `${count} ${when[kind]}`)
+    .join(', ');
 }
 
 function failedStatuses(run: ScenarioResult): string {
@@ -79,8 +95,8 @@ function naiveHeadline(naive: ScenarioResult, projected: number | null): string 
   return `naive: ${naive.postJwt.total} POST /jwt/ (${naive.issued} JWTs issued), ${ban}, ${naive.requests.failed} failed requests`;
 }
 
-/** The outcome of one event, in words. */
-function describe(entry: TimelineEntry, run: ScenarioResult): string {
+/** What followed one event, in words. */
+function outcome(entry: TimelineEntry, run: ScenarioResult): string {
   const parts = [
     entry.postJwt.total === 0
       ? 'no POST /jwt/'
@@ -161,6 +177,8 @@ export function renderReport(report: DemoReport): string {
     ]),
     "  (latency of served requests. connexease-kit's slowest ones waited for the refresh through the 502 storm,",
     "  where the provider backs off between attempts, instead of failing; the naive client's failures are not in it.)",
+    '',
+    'Timelines: time since the run started, #requests arrived so far, the event, and → what followed until the next one.',
     '',
     ...timeline(kit),
     '',
