@@ -1,4 +1,4 @@
-import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
+import { type MockServer, type MockServerOptions, startMockServer } from '@connexease-kit/mock-server';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
 import { requireSharedRedis, SHARED_REDIS_URL } from '../../support/shared-redis.ts';
@@ -17,17 +17,17 @@ export interface FleetEnvironment {
 
 /**
  * Registers the hooks of a fleet test file: fails early (with how to start it) when the shared Redis
- * does not answer, starts one mock API for the file, and closes every tracked fleet after each test.
+ * does not answer, starts one mock API for the file (with `mockOptions`), and closes every tracked fleet after each test.
  * Tests isolate themselves with a fresh mock user (so a fresh namespace) rather than resets.
  */
-export function useFleetEnvironment(): FleetEnvironment {
+export function useFleetEnvironment(mockOptions: MockServerOptions = {}): FleetEnvironment {
   let mock: MockServer | undefined;
   let redis: Redis | undefined;
   const tracked: Array<Pick<Fleet, 'close'>> = [];
 
   beforeAll(async () => {
     await requireSharedRedis();
-    mock = await startMockServer();
+    mock = await startMockServer(mockOptions);
     redis = new Redis(SHARED_REDIS_URL, { maxRetriesPerRequest: 1 });
   });
   afterEach(async () => {

@@ -98,6 +98,24 @@ export function maxInAnyWindow(times: readonly number[], windowMs: number): numb
   return best;
 }
 
+/**
+ * Says where `times` (issue times, oldest first) first holds more than `limit` issues within
+ * `windowMs`, for assertion messages; an empty string when it never does.
+ */
+export function describeWindowOverrun(
+  times: readonly number[],
+  { limit, windowMs }: { limit: number; windowMs: number },
+): string {
+  const sorted = [...times].sort((a, b) => a - b);
+  for (let index = 0; index + limit < sorted.length; index++) {
+    const gap = sorted[index + limit]! - sorted[index]!;
+    if (gap < windowMs) {
+      return `issues #${index + 1} and #${index + limit + 1} reached the server ${gap} ms apart (window ${windowMs} ms)`;
+    }
+  }
+  return '';
+}
+
 /** The mock's counters for one user: POST /jwt/ requests that named it, and tokens issued to it. */
 export function userStats(
   mock: MockServer,

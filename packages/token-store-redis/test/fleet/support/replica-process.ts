@@ -195,6 +195,17 @@ export class ReplicaProcess {
     return reply.tally;
   }
 
+  /** A busy run of `durationMs`; resolves with its tally when it is over. */
+  async busy(workers: number, pauseMs: number, durationMs: number): Promise<RequestTally> {
+    const reply = await this.call<Extract<Reply, { tally: RequestTally }>>({
+      op: 'busy',
+      workers,
+      pauseMs,
+      durationMs,
+    });
+    return reply.tally;
+  }
+
   async status(): Promise<AuthStatus> {
     return (await this.call<Extract<Reply, { status: AuthStatus }>>({ op: 'status' })).status;
   }
