@@ -19,7 +19,7 @@ export type EnvSource = Record<string, string | undefined>;
  * | `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD` | API user for the legacy JWT |
  * | `CONNEXEASE_BASE_URL` | API base URL (default `https://api.connexease.com`) |
  * | `CONNEXEASE_JWT_DAILY_LIMIT` | issues per 24 h, 1 to 30 (default 25) |
- * | `CONNEXEASE_STORE` | `memory`, `file` or `redis`; when unset: `redis` if `CONNEXEASE_REDIS_URL` is set, `file` if `CONNEXEASE_STORE_DIR` is set, else `memory` |
+ * | `CONNEXEASE_STORE` | `memory`, `file` or `redis`; when unset: `redis` if `CONNEXEASE_REDIS_URL` is set, `file` if `CONNEXEASE_STORE_DIR` is set (both: `CONFIG_INVALID`), else `memory` |
  * | `CONNEXEASE_REDIS_URL` | the Redis store's `redis://` or `rediss://` URL (required for `redis`) |
  * | `CONNEXEASE_STORE_DIR` | the file store's directory (default `$XDG_CACHE_HOME/connexease-kit`, else `~/.cache/connexease-kit`) |
  *
