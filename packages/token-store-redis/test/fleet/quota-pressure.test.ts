@@ -1,8 +1,10 @@
 import { describe, expect, it } from 'vitest';
 import { useFleetEnvironment } from './support/environment.ts';
 import {
+  describeBan,
   describeWindowOverrun,
   freshUser,
+  grantedReservations,
   maxInAnyWindow,
   replicaConfigs,
   startFleet,
@@ -32,6 +34,7 @@ describe('fleet under quota pressure', () => {
             ...user,
             redis: { url: env.redisUrl },
             quota: QUOTA,
+            traceStore: true,
             provider: {
               // Refresh 1 s before expiry: the most a 2 s token allows (at most half its life); each
               // token then serves about 1 s before a background refresh asks for the next one.
@@ -58,7 +61,8 @@ describe('fleet under quota pressure', () => {
       // The API's side: never a ban, never more than 10 issues in any 60 s of its clock, and the window
       // slid (the fleet issued again after its first 10); every attempt was an issue.
       const mock = userStats(env.mock, user.username);
-      expect(env.mock.control.stats().bans.total, describeWindowOverrun(mock.issueTimes, QUOTA)).toBe(0);
+      const why = describeBan(grantedReservations(fleet.replicas), mock.issueTimes, QUOTA);
+      expect(env.mock.control.stats().bans.total, why).toBe(0);
       expect(env.mock.control.getUser(user.username)?.status).toBe('active');
       expect(
         maxInAnyWindow(mock.issueTimes, QUOTA.windowMs),

@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { useFleetEnvironment } from './support/environment.ts';
-import { describeWindowOverrun, freshUser, replicaConfigs, startFleet, userStats } from './support/fleet.ts';
+import {
+  describeBan,
+  freshUser,
+  grantedReservations,
+  replicaConfigs,
+  startFleet,
+  userStats,
+} from './support/fleet.ts';
 
 // A short reproduction of what quota-pressure.test.ts runs into: the fleet's sliding window is
 // anchored at each reservation (Redis TIME before POST /jwt/ is sent), the API's at the moment it
@@ -55,7 +62,8 @@ describe('quota window alignment with the API', () => {
     ).toBeGreaterThan(0);
     // …but the server counts from when it processed the first one, so it saw 3 issues in 5 s and banned.
     const { issueTimes } = userStats(env.mock, user.username);
-    expect(env.mock.control.stats().bans.total, describeWindowOverrun(issueTimes, QUOTA)).toBe(0);
+    const why = describeBan(grantedReservations(fleet.replicas), issueTimes, QUOTA);
+    expect(env.mock.control.stats().bans.total, why).toBe(0);
     expect(userStats(env.mock, user.username).issues).toBe(3);
   }, 60_000);
 });

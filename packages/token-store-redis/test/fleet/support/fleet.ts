@@ -116,6 +116,40 @@ export function describeWindowOverrun(
   return '';
 }
 
+/**
+ * Explains a ban by the API from the fleet's granted reservations (replica-side times of the store's
+ * answers) and the API's issue times, assuming the k-th reservation produced the k-th issue: finds a
+ * reservation the store granted a full window after an earlier one, yet less than a window after the
+ * API counted that earlier one. An empty string when there is none.
+ */
+export function describeBan(
+  reservedAt: readonly number[],
+  issueTimes: readonly number[],
+  { limit, windowMs }: { limit: number; windowMs: number },
+): string {
+  const reserved = [...reservedAt].sort((a, b) => a - b);
+  const issued = [...issueTimes].sort((a, b) => a - b);
+  for (let index = 0; index + limit < reserved.length && index < issued.length; index++) {
+    const late = reserved[index + limit]!;
+    if (late - issued[index]! >= windowMs) continue;
+    return (
+      `the store granted reservation #${index + limit + 1} ${Math.round(late - reserved[index]!)} ms after ` +
+      `reservation #${index + 1} (window ${windowMs} ms), but the API had counted issue #${index + 1} ` +
+      `${Math.round(issued[index]! - reserved[index]!)} ms after that reservation, so its window held ${limit + 1}`
+    );
+  }
+  return '';
+}
+
+/** Granted `reserveIssue` calls of traced replicas, as the replica-side time of the store's answer. */
+export function grantedReservations(replicas: readonly ReplicaProcess[]): number[] {
+  return replicas.flatMap((replica) =>
+    replica.storeTraces
+      .filter((trace) => trace.op === 'reserveIssue' && trace.granted)
+      .map((trace) => trace.at),
+  );
+}
+
 /** The mock's counters for one user: POST /jwt/ requests that named it, and tokens issued to it. */
 export function userStats(
   mock: MockServer,
