@@ -11,6 +11,7 @@ import type { JwtContext } from './jwt-context.ts';
 import { adopt } from './lead-refresh.ts';
 import type { AuthStatus, RequestOptions, TokenProvider } from './provider-types.ts';
 import { quotaSummary } from './quota.ts';
+import { reservationWindowMs } from './quota-reservation.ts';
 import { refreshToken } from './refresh.ts';
 import { RetryGate } from './retry-gate.ts';
 import { parseAuthorization } from './schemes.ts';
@@ -237,7 +238,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       const ns = await namespace();
       const { quota } = options;
       const [usage, lease, block, stored] = await Promise.all([
-        guarded.quotaUsage(ns, { windowMs: quota.windowMs }),
+        guarded.quotaUsage(ns, { windowMs: reservationWindowMs(options) }),
         guarded.readLease(ns),
         guarded.readBlock(ns),
         guarded.readToken(ns),
@@ -245,7 +246,10 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       const now = clock.now();
       const held = tokens.held !== null && now < tokens.held.expiresAt ? tokens.held : null;
       const token = held ?? tokens.suitable(stored, 'usable', now);
-      const summary = quotaSummary(usage.reservedAt, usage.now, quota);
+      const summary = quotaSummary(usage.reservedAt, usage.now, {
+        limit: quota.limit,
+        windowMs: reservationWindowMs(options),
+      });
       return {
         mode: 'jwt',
         namespace: ns,

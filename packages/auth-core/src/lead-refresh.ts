@@ -8,7 +8,7 @@ import { attemptIssue } from './issue-attempt.ts';
 import type { IssuedToken } from './issuer.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { keepLeaseAlive, type LeaseKeeper } from './lease-keeper.ts';
-import { reserveAttempt } from './quota-reservation.ts';
+import { reservationWindowMs, reserveAttempt } from './quota-reservation.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { Lease, TokenRecord } from './store.ts';
 
@@ -70,7 +70,7 @@ async function fleetAttempts(
   stored: TokenRecord | null,
 ): Promise<{ attempts: number; unanswered: number }> {
   const { clock, leaseTtlMs, quota, retry } = ctx.options;
-  const usage = await ctx.store.quotaUsage(ns, { windowMs: quota.windowMs });
+  const usage = await ctx.store.quotaUsage(ns, { windowMs: reservationWindowMs(ctx.options) });
   // Reservation times are on the store's clock; answers on replicas' clocks. Shift ours onto the store's.
   const offset = Number.isFinite(usage.now) ? usage.now - clock.now() : 0;
   const answeredAt = Math.max(

@@ -14,7 +14,8 @@ const FALLBACK_RETRY_MS = 60_000;
  * the provider fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
  */
 export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<QuotaDecision> {
-  const { limit, windowMs } = ctx.options.quota;
+  const { limit } = ctx.options.quota;
+  const windowMs = reservationWindowMs(ctx.options);
   const request = { id: crypto.randomUUID(), limit, windowMs };
   let decision: QuotaDecision;
   try {
@@ -46,4 +47,20 @@ export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<Quota
 function describeWindow(windowMs: number): string {
   const hours = windowMs / 3_600_000;
   return Number.isInteger(hours) ? `${hours} h` : `${windowMs} ms`;
+}
+
+/**
+ * The window the fleet's reservations are counted in: the quota's window plus `issueTimeoutMs`.
+ *
+ * A reservation is stamped (on the store's clock) before `POST /jwt/` is sent; the API counts the issue
+ * when it processes the request, up to `issueTimeoutMs` later. Counting reservations over the wider
+ * window keeps every API window of `windowMs` at or under the limit, however late within an attempt
+ * the server handled it. (A request the server handles after the client gave up is outside any
+ * client's control; the default limit of 25 leaves room for that too.)
+ */
+export function reservationWindowMs(options: {
+  quota: { windowMs: number };
+  issueTimeoutMs: number;
+}): number {
+  return options.quota.windowMs + options.issueTimeoutMs;
 }

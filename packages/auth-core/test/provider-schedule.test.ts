@@ -11,6 +11,8 @@ import {
 } from './support/provider-harness.ts';
 
 const STEP = 5 * 60_000;
+/** Reservations count over the quota window plus `issueTimeoutMs` (default 30 s): see reservationWindowMs. */
+const RESERVATION_WINDOW = DAY + 30_000;
 let fleet: Fleet;
 
 beforeEach(() => {
@@ -70,13 +72,38 @@ test('4 h tokens with a quota of 5 per 24 h: never exceeded, then QUOTA_EXHAUSTE
   expect(failures.length).toBeGreaterThan(0);
   for (const { at, error } of failures) {
     expect(error.code).toBe('QUOTA_EXHAUSTED');
-    // retryAt is when the oldest reservation in the window ages out.
-    const oldest = issues.find((time) => time > at - DAY);
-    expect(error.retryAt).toBe(oldest! + DAY);
+    // retryAt is when the oldest reservation in the (widened) window ages out.
+    const oldest = issues.find((time) => time > at - RESERVATION_WINDOW);
+    expect(error.retryAt).toBe(oldest! + RESERVATION_WINDOW);
     // Nothing was sent while the quota was spent.
     expect(issues.some((time) => time >= at && time < error.retryAt!)).toBe(false);
   }
   // After each exhaustion, service resumes once the window frees a slot.
   expect(issues.some((time) => time >= START + DAY)).toBe(true);
   expect(issues.some((time) => time >= START + 2 * DAY)).toBe(true);
+});
+
+test('the API never sees more than the limit in its own window, even when it handled an issue late', async () => {
+  // The API counts an issue when it processes POST /jwt/: here the first one reaches it 20 s late.
+  fleet = createFleet({ issuer: { lifetimeMs: 4 * HOUR }, provider: { quota: { limit: 5, windowMs: DAY } } });
+  const processedAt: number[] = [];
+  const replica = fleet.replica({
+    issueTimeoutMs: 30_000,
+    issuer: async (request) => {
+      if (processedAt.length === 0) await new Promise((resolve) => setTimeout(resolve, 20_000));
+      processedAt.push(Date.now());
+      return fleet.fake.issuer(request);
+    },
+  });
+  // Ask whenever the token has expired, and the moment the quota says a slot is free.
+  while (Date.now() < START + 3 * DAY) {
+    const outcome = await drive(replica.getAuthorization(), { stepMs: 1000 });
+    const retryAt = outcome.ok ? undefined : (outcome.error as ConnexeaseAuthError).retryAt;
+    await vi.advanceTimersByTimeAsync(retryAt === undefined ? 4 * HOUR : Math.max(1, retryAt - Date.now()));
+  }
+  expect(processedAt.length).toBeGreaterThan(5);
+  for (const [index, at] of processedAt.entries()) {
+    const inApiWindow = processedAt.slice(index).filter((time) => time < at + DAY);
+    expect(inApiWindow.length).toBeLessThanOrEqual(5);
+  }
 });
