@@ -41,6 +41,9 @@ describe('fleet under quota pressure', () => {
               refreshBeforeExpiryMs: 1000,
               // A 401 for a token that just expired on the server may refresh it (quota permitting).
               rejectedTokenMinAgeMs: 1000,
+              // Reservations count over windowMs + issueTimeoutMs (the API counts an issue when it
+              // processes it, up to that much later): keep the widening small against a 60 s window.
+              issueTimeoutMs: 5000,
             },
           }),
         ),
