@@ -22,9 +22,10 @@
  * - When that time has come, the leader makes `max(1, retry.attempts - n)` attempts: the fleet's
  *   retries for this refresh were already spent, so it probes once.
  *
- * Reservations within {@link ANSWER_SLACK_MS} after the newest token's `issuedAt` count as answered:
- * the token was stamped by its issuer's clock, the reservation by the store's, and a small skew must
- * not turn yesterday's successful attempt into an unanswered one.
+ * Reservations within {@link ANSWER_SLACK_MS} after the newest token's `issuedAt` count as answered.
+ * Both are on the store's clock, but the token's `issuedAt` is its issuer's estimate of that clock
+ * (off by up to half a store round trip, see store-clock.ts), and that small error must not turn a
+ * successful attempt into an unanswered one.
  */
 export const ANSWER_SLACK_MS = 2000;
 

@@ -1,6 +1,7 @@
 import { refreshPoint } from './expiry.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { TokenRecord } from './store.ts';
+import type { StoreClock } from './store-clock.ts';
 
 /** A JWT ready to serve: its header value and its times on the local clock. */
 export interface HeldToken {
@@ -10,6 +11,11 @@ export interface HeldToken {
   readonly issuedAt: number;
   readonly expiresAt: number;
   readonly refreshAt: number;
+  /**
+   * `issuedAt` on the store's clock, as the record says (or as this replica stamped it): what times
+   * compared across replicas use (the token's age on a 401, the fleet backoff's "answered").
+   */
+  readonly storeIssuedAt: number;
   /** Fence of the lease that wrote it (0 when it never reached the store). */
   readonly fence: number;
 }
@@ -21,20 +27,31 @@ export type TokenNeed = 'usable' | 'fresh';
 const REJECTED_MEMORY = 16;
 
 /**
- * Turns a stored record into a {@link HeldToken}, with `refreshAt` from this provider's own
+ * Turns a stored record (times on the store's clock) into a {@link HeldToken} (times on the local clock:
+ * the record's minus `offset`, store − local), with `refreshAt` from this provider's own
  * `refreshBeforeExpiryMs`. A record that is malformed or not header-safe is `null`: it is never served.
  */
-export function holdRecord(record: TokenRecord, refreshBeforeExpiryMs: number): HeldToken | null {
-  const { value, issuedAt, expiresAt, fence } = record;
-  if (!Number.isFinite(issuedAt) || !Number.isFinite(expiresAt)) return null;
+export function holdRecord(record: TokenRecord, refreshBeforeExpiryMs: number, offset = 0): HeldToken | null {
+  const { value, fence } = record;
+  if (!Number.isFinite(record.issuedAt) || !Number.isFinite(record.expiresAt)) return null;
   let authorization: string;
   try {
     authorization = formatAuthorization('jwt', value);
   } catch {
     return null;
   }
+  const issuedAt = record.issuedAt - offset;
+  const expiresAt = record.expiresAt - offset;
   const refreshAt = refreshPoint(issuedAt, expiresAt, refreshBeforeExpiryMs);
-  return { value, authorization, issuedAt, expiresAt, refreshAt, fence: Number.isFinite(fence) ? fence : 0 };
+  return {
+    value,
+    authorization,
+    issuedAt,
+    expiresAt,
+    refreshAt,
+    storeIssuedAt: record.issuedAt,
+    fence: Number.isFinite(fence) ? fence : 0,
+  };
 }
 
 /**
@@ -44,13 +61,15 @@ export function holdRecord(record: TokenRecord, refreshBeforeExpiryMs: number): 
 export class TokenCache {
   /** The token served from memory, or `null`. Read directly by the hot path. */
   held: HeldToken | null = null;
-  /** Newest `issuedAt` of any token seen, served or rejected (local clock). */
+  /** Newest `issuedAt` of any token seen, served or rejected (store clock, comparable with reservations). */
   knownIssuedAt: number = Number.NEGATIVE_INFINITY;
   readonly #rejected = new Set<string>();
   readonly #refreshBeforeExpiryMs: number;
+  readonly #storeClock: StoreClock;
 
-  constructor(refreshBeforeExpiryMs: number) {
+  constructor(refreshBeforeExpiryMs: number, storeClock: StoreClock) {
     this.#refreshBeforeExpiryMs = refreshBeforeExpiryMs;
+    this.#storeClock = storeClock;
   }
 
   /**
@@ -60,7 +79,7 @@ export class TokenCache {
   suitable(record: TokenRecord | null, need: TokenNeed, now: number): HeldToken | null {
     if (record === null || this.#rejected.has(record.value)) return null;
     this.noteIssuedAt(record.issuedAt);
-    const token = holdRecord(record, this.#refreshBeforeExpiryMs);
+    const token = holdRecord(record, this.#refreshBeforeExpiryMs, this.#storeClock.offset);
     if (token === null || !(now < token.expiresAt)) return null;
     if (need === 'fresh' && !(now < token.refreshAt)) return null;
     return token;
@@ -70,7 +89,7 @@ export class TokenCache {
   hold(token: HeldToken): HeldToken | null {
     const previous = this.held;
     this.held = token;
-    this.noteIssuedAt(token.issuedAt);
+    this.noteIssuedAt(token.storeIssuedAt);
     return previous;
   }
 
@@ -93,6 +112,7 @@ export class TokenCache {
     return this.#rejected.has(value);
   }
 
+  /** Notes a token's `issuedAt` on the store's clock. */
   noteIssuedAt(issuedAt: number): void {
     if (Number.isFinite(issuedAt) && issuedAt > this.knownIssuedAt) this.knownIssuedAt = issuedAt;
   }

@@ -5,6 +5,7 @@ import type { AuthEvent } from './events.ts';
 import type { TokenCache } from './held-token.ts';
 import type { JwtIssuer } from './issuer.ts';
 import type { RetryGate } from './retry-gate.ts';
+import type { StoreClock } from './store-clock.ts';
 import type { GuardedStore } from './store-guard.ts';
 
 /** What a refresh is doing right now; only used to explain a caller's `TIMEOUT`. */
@@ -20,6 +21,8 @@ export interface JwtContext {
   /** The store namespace, computed once. */
   readonly namespace: () => Promise<string>;
   readonly tokens: TokenCache;
+  /** The store's clock as this replica estimates it: token records' times are on it. */
+  readonly storeClock: StoreClock;
   readonly blocks: BlockGate;
   /** Local fail-fast for a spent quota or a fleet outage backoff. */
   readonly gate: RetryGate;

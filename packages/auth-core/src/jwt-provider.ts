@@ -17,6 +17,7 @@ import { RetryGate } from './retry-gate.ts';
 import { parseAuthorization } from './schemes.ts';
 import { credentialFingerprint, namespaceFor } from './secrets.ts';
 import { SingleFlight } from './single-flight.ts';
+import { StoreClock } from './store-clock.ts';
 import { guardStore } from './store-guard.ts';
 
 /** First pause before another background refresh after one failed; doubles per failure. */
@@ -80,7 +81,8 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
     return fingerprintPromise;
   };
 
-  const tokens = new TokenCache(options.refreshBeforeExpiryMs);
+  const storeClock = new StoreClock(clock);
+  const tokens = new TokenCache(options.refreshBeforeExpiryMs, storeClock);
   const ctx: JwtContext = {
     options,
     issuer,
@@ -89,6 +91,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
     emit,
     namespace,
     tokens,
+    storeClock,
     blocks: new BlockGate({
       store: guarded,
       clock,
@@ -173,14 +176,20 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       if (newer !== null) return adopt(ctx, ns, newer, false);
     }
     const held = tokens.held;
-    const rejected = held?.value === value ? held : stored?.value === value ? stored : null;
-    if (rejected !== null && now - rejected.issuedAt < options.rejectedTokenMinAgeMs) {
-      throw new ConnexeaseAuthError(
-        'TOKEN_REJECTED',
-        `the API rejected a JWT issued ${Math.max(0, Math.round((now - rejected.issuedAt) / 1000))} s ago (401); ` +
-          'not refreshing again, to protect the daily quota. Check the API user and its permissions',
-        { status: 401 },
-      );
+    const issuedAt =
+      held?.value === value ? held.storeIssuedAt : stored?.value === value ? stored.issuedAt : null;
+    if (issuedAt !== null) {
+      // The token may come from another replica: its age is measured on the store's clock.
+      await storeClock.ensure(guarded, ns, { windowMs: reservationWindowMs(options) });
+      const age = storeClock.now() - issuedAt;
+      if (age < options.rejectedTokenMinAgeMs) {
+        throw new ConnexeaseAuthError(
+          'TOKEN_REJECTED',
+          `the API rejected a JWT issued ${Math.max(0, Math.round(age / 1000))} s ago (401); ` +
+            'not refreshing again, to protect the daily quota. Check the API user and its permissions',
+          { status: 401 },
+        );
+      }
     }
     tokens.reject(value);
     if (await guarded.discardToken(ns, value)) emit({ type: 'token-discarded', ns, reason: 'rejected' });
@@ -238,7 +247,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       const ns = await namespace();
       const { quota } = options;
       const [usage, lease, block, stored] = await Promise.all([
-        guarded.quotaUsage(ns, { windowMs: reservationWindowMs(options) }),
+        storeClock.quotaUsage(guarded, ns, { windowMs: reservationWindowMs(options) }),
         guarded.readLease(ns),
         guarded.readBlock(ns),
         guarded.readToken(ns),

@@ -52,7 +52,11 @@ export async function leadRefresh(ctx: JwtContext, request: LeadRequest): Promis
 
 /** Serves a token another replica stored; reports it. */
 export function adopt(ctx: JwtContext, ns: string, token: HeldToken, background: boolean): HeldToken {
-  if (ctx.tokens.holds(token)) return ctx.tokens.held ?? token;
+  if (ctx.tokens.holds(token)) {
+    // The same token, its local times converted with the newest estimate of the store's clock.
+    ctx.tokens.held = token;
+    return token;
+  }
   const previous = ctx.tokens.hold(token);
   ctx.emit({ type: 'reused-from-store', ns, expiresAt: token.expiresAt });
   if (previous !== null) ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, background });
@@ -70,21 +74,22 @@ async function fleetAttempts(
   stored: TokenRecord | null,
 ): Promise<{ attempts: number; unanswered: number }> {
   const { clock, leaseTtlMs, quota, retry } = ctx.options;
-  const usage = await ctx.store.quotaUsage(ns, { windowMs: reservationWindowMs(ctx.options) });
-  // Reservation times are on the store's clock; answers on replicas' clocks. Shift ours onto the store's.
-  const offset = Number.isFinite(usage.now) ? usage.now - clock.now() : 0;
+  const { storeClock } = ctx;
+  const usage = await storeClock.quotaUsage(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) });
+  // Reservations and token records are on the store's clock; this replica's own answers (a block it
+  // saw, an unblock) on its local clock, shifted onto the store's.
   const answeredAt = Math.max(
     stored?.issuedAt ?? Number.NEGATIVE_INFINITY,
     ctx.tokens.knownIssuedAt,
-    ctx.blocks.lastAnswerAt,
-    ctx.unblockedAt,
+    storeClock.toStore(ctx.blocks.lastAnswerAt),
+    storeClock.toStore(ctx.unblockedAt),
   );
   const verdict = fleetBackoff(
-    { reservedAt: usage.reservedAt, answeredAt: answeredAt + offset },
+    { reservedAt: usage.reservedAt, answeredAt },
     { leaseTtlMs, quota, attempts: retry.attempts },
   );
   if (verdict.notBefore !== null) {
-    const notBefore = verdict.notBefore - offset;
+    const notBefore = storeClock.toLocal(verdict.notBefore);
     const pause = notBefore - clock.now();
     if (pause > 0) {
       if (pause > leaseTtlMs / 2) {
@@ -194,7 +199,13 @@ function acceptIssued(ctx: JwtContext, issued: IssuedToken, fence: number): Held
         'check the clocks of this host and the API. Not issuing again',
     );
   }
-  return { value: issued.token, authorization, ...times, fence };
+  return {
+    value: issued.token,
+    authorization,
+    ...times,
+    storeIssuedAt: ctx.storeClock.toStore(times.issuedAt),
+    fence,
+  };
 }
 
 /**
@@ -210,14 +221,15 @@ async function publish(
   need: TokenNeed,
   background: boolean,
 ): Promise<HeldToken> {
+  // On the store's clock, which every replica can read back onto its own (see store-clock.ts).
   const record: TokenRecord = {
     value: token.value,
-    expiresAt: token.expiresAt,
-    issuedAt: token.issuedAt,
+    expiresAt: token.expiresAt + (token.storeIssuedAt - token.issuedAt),
+    issuedAt: token.storeIssuedAt,
     fence: keeper.lease.fence,
   };
   ctx.emit({ type: 'issued', ns, expiresAt: token.expiresAt, attempt, fence: record.fence });
-  ctx.tokens.noteIssuedAt(token.issuedAt);
+  ctx.tokens.noteIssuedAt(token.storeIssuedAt);
   let written = false;
   try {
     written = await ctx.store.writeToken(ns, keeper.lease, record);

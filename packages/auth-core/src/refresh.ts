@@ -2,6 +2,7 @@ import { ConnexeaseAuthError } from './errors.ts';
 import type { HeldToken, TokenNeed } from './held-token.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { adopt, leadRefresh } from './lead-refresh.ts';
+import { reservationWindowMs } from './quota-reservation.ts';
 
 /**
  * One refresh, as run inside the provider's single flight (guarantee 2):
@@ -31,7 +32,11 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
   try {
     for (;;) {
       await ctx.blocks.check(ns);
-      const stored = await ctx.store.readToken(ns);
+      // A stored record's times are on the store's clock: learn it (once per process) before judging one.
+      const [stored] = await Promise.all([
+        ctx.store.readToken(ns),
+        ctx.storeClock.ensure(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) }),
+      ]);
       const found = ctx.tokens.suitable(stored, need, clock.now());
       if (found !== null) {
         reportWait('token');

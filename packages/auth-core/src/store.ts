@@ -3,8 +3,10 @@ import type { BlockCode } from './errors.ts';
 /**
  * The `TokenStore` contract. The provider derives `ns` (a hash of base URL + API user + auth mode);
  * a store never sees credentials. Every write sets its own expiry in the same atomic step, so no
- * record lives forever. Times are epoch milliseconds; where a store has its own clock (Redis `TIME`)
- * quota and lease times come from it, never from the calling process.
+ * record lives forever. Times are epoch milliseconds on the store's clock: where a store has its own
+ * clock (Redis `TIME`) quota and lease times come from it, never from the calling process, and the
+ * provider writes token records' times on it too (see {@link TokenRecord}). A store without a clock of
+ * its own (memory, file) uses the clock it was given, and that is its store clock.
  */
 export interface TokenStore {
   /** The current token record, or `null`. */
@@ -12,7 +14,8 @@ export interface TokenStore {
   /**
    * Stores `record` only if `lease` is still held by its owner and its fence is the newest granted
    * for `ns` (a stale leader cannot overwrite a newer token). Returns whether it was written. The
-   * record expires at `record.expiresAt`. Wakes every `waitForToken` on `ns`.
+   * record expires at `record.expiresAt` on the store's clock (a store with its own clock measures the
+   * TTL with it, not with the caller's). Wakes every `waitForToken` on `ns`.
    */
   writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean>;
   /** Deletes the token only if its value is still `value` (compare-and-delete). Returns whether it did. */
@@ -52,12 +55,17 @@ export interface TokenStore {
   close(): Promise<void>;
 }
 
+/**
+ * A stored token. Its times are on the store's clock, so that replicas whose clocks differ read the
+ * same instants: the writer shifts its local times by its estimate of the store's clock (learnt from
+ * `quotaUsage().now`), and each reader shifts them back onto its own.
+ */
 export interface TokenRecord {
   /** The raw JWT. */
   value: string;
-  /** When the token stops working (epoch ms, local-clock corrected). */
+  /** When the token stops working (epoch ms, store clock; from `exp`, corrected for the server's skew). */
   expiresAt: number;
-  /** When it was received (epoch ms). */
+  /** When it was received (epoch ms, store clock). */
   issuedAt: number;
   /** The fence of the lease that wrote it. */
   fence: number;
