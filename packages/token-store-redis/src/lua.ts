@@ -81,18 +81,22 @@ return {id, fence, now + pttl}
 `;
 
 /**
- * KEYS: token, lease, fence, channel. ARGV: owner id, lease fence, record JSON, ttlMs, publish command.
- * Writes only for the owner of the newest lease, never over a token of a newer fence; keeps the fence
- * counter alive at least as long as the token; then publishes the fence. Returns 1 if written.
+ * KEYS: token, lease, fence, channel. ARGV: owner id, lease fence, record JSON, expiresAt (ms, Redis
+ * clock), publish command. Writes only for the owner of the newest lease, never over a token of a newer
+ * fence; the key lives until `expiresAt` on Redis's clock (the record's times are on the store's clock);
+ * keeps the fence counter alive at least as long as the token; then publishes the fence.
+ * Returns 1 if written, 0 if not, -1 if `expiresAt` is not in the future (nothing written).
+ * (V1 took a TTL the writer measured on its own clock, which was off by that replica's clock skew.)
  */
-export const WRITE_TOKEN_LUA: string = `${TOKEN_FENCE}${KEEP_AT_LEAST}
+export const WRITE_TOKEN_V2_LUA: string = `${TOKEN_FENCE}${KEEP_AT_LEAST}${NOW}
+local ttl = math.ceil(tonumber(ARGV[4]) - now)
+if ttl <= 0 then return -1 end
 if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
 local fence = tonumber(ARGV[2])
 if tonumber(redis.call('GET', KEYS[3]) or '-1') ~= fence then return 0 end
 local stored = token_fence(redis.call('GET', KEYS[1]))
 if stored and stored > fence then return 0 end
-local ttl = tonumber(ARGV[4])
-redis.call('SET', KEYS[1], ARGV[3], 'PX', ttl)
+redis.call('SET', KEYS[1], ARGV[3], 'PX', string.format('%d', ttl))
 keep_at_least(KEYS[3], ttl)
 redis.call(ARGV[5], KEYS[4], ARGV[2])
 return 1

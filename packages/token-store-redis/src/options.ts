@@ -7,9 +7,13 @@ export interface RedisTokenStoreLogger {
   debug?(message: string): void;
 }
 
-/** The calling process's clock, used only to turn a token's `expiresAt` into a key TTL. */
+/**
+ * The calling process's clock. No longer used: token records' times are on the store's clock, so Redis
+ * turns a token's `expiresAt` into a key TTL with its own `TIME`. Still accepted (and checked) so existing
+ * configurations keep working.
+ */
 export interface RedisTokenStoreClock {
-  /** Epoch milliseconds, on the same (corrected) clock that produced the records' `expiresAt`. */
+  /** Epoch milliseconds. */
   now(): number;
 }
 
@@ -43,7 +47,10 @@ export interface RedisTokenStoreCommonOptions {
    * warning goes to `process.emitWarning`.
    */
   logger?: RedisTokenStoreLogger;
-  /** Default `Date.now`. See {@link RedisTokenStoreClock}; lease and quota times always come from Redis `TIME`. */
+  /**
+   * @deprecated Ignored: every time the store computes (lease, quota, token TTL) comes from Redis `TIME`.
+   * See {@link RedisTokenStoreClock}.
+   */
   clock?: RedisTokenStoreClock;
 }
 

@@ -109,19 +109,24 @@ class IoredisTokenStore implements RedisTokenStore {
     const keys = this.keys(ns);
     assertLease(lease);
     assertTokenRecord(record);
-    // The record's expiresAt is on the writer's (corrected) clock, so its TTL is measured on that clock
-    // too: a Redis server whose clock is off by minutes still keeps the key exactly as long.
-    const ttlMs = Math.ceil(record.expiresAt - this.settings.clock.now());
-    if (ttlMs <= 0) throw invalid('the token record has already expired (expiresAt is not in the future)');
-    return this.run('writeToken', async () => {
-      const written = await runScript(
-        this.client,
-        'cxkWriteTokenV1',
-        [keys.token, keys.lease, keys.fence, keys.channel],
-        [lease.id, lease.fence, encodeToken(record), ttlMs, this.publishCommand],
+    // The record's times are on the store's clock (the TokenStore contract), so Redis measures the
+    // TTL against its own TIME: whatever the writing replica's clock says, the key lives until expiresAt.
+    const written = await this.run('writeToken', async () =>
+      toNumber(
+        await runScript(
+          this.client,
+          'cxkWriteTokenV2',
+          [keys.token, keys.lease, keys.fence, keys.channel],
+          [lease.id, lease.fence, encodeToken(record), record.expiresAt, this.publishCommand],
+        ),
+      ),
+    );
+    if (written === -1) {
+      throw invalid(
+        'the token record has already expired (expiresAt is not in the future on the Redis clock)',
       );
-      return toNumber(written) === 1;
-    });
+    }
+    return written === 1;
   }
 
   async discardToken(ns: string, value: string): Promise<boolean> {

@@ -7,7 +7,7 @@ import {
   READ_LEASE_LUA,
   RELEASE_LEASE_LUA,
   RESERVE_ISSUE_LUA,
-  WRITE_TOKEN_LUA,
+  WRITE_TOKEN_V2_LUA,
 } from './lua.ts';
 
 export type ScriptName =
@@ -15,7 +15,7 @@ export type ScriptName =
   | 'cxkExtendLeaseV1'
   | 'cxkReleaseLeaseV1'
   | 'cxkReadLeaseV1'
-  | 'cxkWriteTokenV1'
+  | 'cxkWriteTokenV2'
   | 'cxkDiscardTokenV1'
   | 'cxkReserveV1'
   | 'cxkQuotaUsageV1';
@@ -29,7 +29,7 @@ const SCRIPTS: Record<ScriptName, { lua: string; numberOfKeys: number }> = {
   cxkExtendLeaseV1: { lua: EXTEND_LEASE_LUA, numberOfKeys: 2 },
   cxkReleaseLeaseV1: { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 },
   cxkReadLeaseV1: { lua: READ_LEASE_LUA, numberOfKeys: 2 },
-  cxkWriteTokenV1: { lua: WRITE_TOKEN_LUA, numberOfKeys: 4 },
+  cxkWriteTokenV2: { lua: WRITE_TOKEN_V2_LUA, numberOfKeys: 4 },
   cxkDiscardTokenV1: { lua: DISCARD_TOKEN_LUA, numberOfKeys: 2 },
   cxkReserveV1: { lua: RESERVE_ISSUE_LUA, numberOfKeys: 1 },
   cxkQuotaUsageV1: { lua: QUOTA_USAGE_LUA, numberOfKeys: 1 },
