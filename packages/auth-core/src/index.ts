@@ -79,4 +79,14 @@ export type {
   TokenStore,
   WaitOptions,
 } from './store.ts';
+export {
+  assertBlockRecord,
+  assertLease,
+  assertNamespace,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
+} from './store-input.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

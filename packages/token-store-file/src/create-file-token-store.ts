@@ -1,16 +1,23 @@
-import type {
-  AuthEvent,
-  BlockRecord,
-  Lease,
-  QuotaDecision,
-  QuotaRequest,
-  QuotaUsage,
-  TokenRecord,
-  TokenStore,
-  WaitOptions,
+import {
+  type AuthEvent,
+  assertBlockRecord,
+  assertLease,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
+  type BlockRecord,
+  type Lease,
+  type QuotaDecision,
+  type QuotaRequest,
+  type QuotaUsage,
+  type TokenRecord,
+  type TokenStore,
+  type WaitOptions,
 } from '@connexease-kit/auth-core';
 import * as blocks from './block-rules.ts';
-import { invalidArgument, storeUnavailable } from './errors.ts';
+import { storeUnavailable } from './errors.ts';
 import * as leases from './lease-rules.ts';
 import { type FileTokenStoreOptions, resolveOptions } from './options.ts';
 import * as quota from './quota-rules.ts';
@@ -18,14 +25,6 @@ import { type RecordTtl, recordTtls } from './record-ttls.ts';
 import { StateFiles } from './state-file.ts';
 import * as tokens from './token-rules.ts';
 import { TokenWaiters } from './token-waiters.ts';
-import {
-  validateBlock,
-  validateLease,
-  validateQuotaRequest,
-  validateTokenRecord,
-  validateTtl,
-  validateWindow,
-} from './validate.ts';
 
 /** A {@link TokenStore} kept in files: durable across restarts, shared by every process of one host. */
 export interface FileTokenStore extends TokenStore {
@@ -99,31 +98,30 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     },
     async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
       open();
-      validateLease(lease);
-      validateTokenRecord(record);
+      assertLease(lease);
+      assertTokenRecord(record);
       return files.update(ns, 'writeToken', (state, now) => tokens.writeToken(state, lease, record, now));
     },
     async discardToken(ns: string, value: string): Promise<boolean> {
       open();
-      if (typeof value !== 'string' || value === '')
-        throw invalidArgument('discardToken: value must be a non-empty string.');
+      assertTokenValue(value);
       return files.update(ns, 'discardToken', (state) => tokens.discardToken(state, value));
     },
 
     async acquireLease(ns: string, { ttlMs }: { ttlMs: number }): Promise<Lease | null> {
       open();
-      validateTtl('acquireLease', ttlMs);
+      assertPositiveMs(ttlMs, 'acquireLease ttlMs');
       return files.update(ns, 'acquireLease', (state, now) => leases.acquireLease(state, ttlMs, now));
     },
     async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
       open();
-      validateLease(lease);
-      validateTtl('extendLease', ttlMs);
+      assertLease(lease);
+      assertPositiveMs(ttlMs, 'extendLease ttlMs');
       return files.update(ns, 'extendLease', (state, now) => leases.extendLease(state, lease, ttlMs, now));
     },
     async releaseLease(ns: string, lease: Lease): Promise<boolean> {
       open();
-      validateLease(lease);
+      assertLease(lease);
       return files.update(ns, 'releaseLease', (state) => leases.releaseLease(state, lease));
     },
     async readLease(ns: string): Promise<Lease | null> {
@@ -134,12 +132,12 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
 
     async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
       open();
-      validateQuotaRequest(request);
+      assertQuotaRequest(request);
       return files.update(ns, 'reserveIssue', (state, now) => quota.reserveIssue(state, request, now));
     },
     async quotaUsage(ns: string, { windowMs }: { windowMs: number }): Promise<QuotaUsage> {
       open();
-      validateWindow('quotaUsage', windowMs);
+      assertPositiveMs(windowMs, 'quotaUsage windowMs');
       const state = await files.read(ns);
       return quota.quotaUsage(state, windowMs, clock.now());
     },
@@ -150,8 +148,8 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     },
     async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
       open();
-      validateBlock(block);
-      if (ttlMs !== undefined) validateTtl('writeBlock', ttlMs);
+      assertBlockRecord(block);
+      if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
       return files.update(ns, 'writeBlock', (state, now) => blocks.writeBlock(state, block, ttlMs, now));
     },
     async clearBlock(ns: string): Promise<void> {
@@ -161,9 +159,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
 
     async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
       open();
-      if (typeof options?.timeoutMs !== 'number' || Number.isNaN(options.timeoutMs)) {
-        throw invalidArgument('waitForToken: timeoutMs must be a number of milliseconds.');
-      }
+      assertNonNegativeMs(options?.timeoutMs, 'waitForToken timeoutMs');
       await files.prepare();
       return waiters.wait(ns, options);
     },

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { invalidArgument } from './errors.ts';
+import { assertNamespace } from '@connexease-kit/auth-core';
 
 /** The paths one namespace uses inside the store directory. */
 export interface NamespaceFiles {
@@ -33,9 +33,7 @@ export function namespaceFiles(directory: string, ns: string): NamespaceFiles {
 
 /** The file-name-safe form of `ns` (see {@link namespaceFiles}). */
 export function encodeNamespace(ns: string): string {
-  if (typeof ns !== 'string' || ns === '') {
-    throw invalidArgument('TokenStore: the namespace must be a non-empty string.');
-  }
+  assertNamespace(ns);
   let encoded = '';
   for (const byte of Buffer.from(ns, 'utf8')) {
     const char = String.fromCharCode(byte);

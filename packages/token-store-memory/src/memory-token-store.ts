@@ -1,4 +1,12 @@
 import {
+  assertBlockRecord,
+  assertLease,
+  assertNamespace,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
   type BlockRecord,
   ConnexeaseAuthError,
   type Lease,
@@ -11,15 +19,6 @@ import {
 import { NamespaceState } from './namespace-state.ts';
 import type { MemoryClock, MemoryTokenStore, MemoryTokenStoreOptions, RecordTtl } from './options.ts';
 import { TokenListeners } from './token-listeners.ts';
-import {
-  assertBlockRecord,
-  assertLease,
-  assertNamespace,
-  assertNonNegativeMs,
-  assertPositiveInteger,
-  assertPositiveMs,
-  assertTokenRecord,
-} from './validate.ts';
 import { waitForToken } from './wait-for-token.ts';
 
 const DEFAULT_POLL_INTERVAL_MS = 1000;
@@ -85,12 +84,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
   }
 
   async discardToken(ns: string, value: string): Promise<boolean> {
-    if (typeof value !== 'string') {
-      throw new ConnexeaseAuthError(
-        'CONFIG_INVALID',
-        'Memory token store: discardToken needs the token value',
-      );
-    }
+    assertTokenValue(value);
     const { state, now } = this.enter(ns);
     if (state.token === undefined || state.token.value !== value) return false;
     state.token = undefined;
@@ -137,14 +131,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
   }
 
   async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
-    if (typeof request?.id !== 'string' || request.id.length === 0) {
-      throw new ConnexeaseAuthError(
-        'CONFIG_INVALID',
-        'Memory token store: the reservation id must be a non-empty string',
-      );
-    }
-    assertPositiveInteger(request.limit, 'reserveIssue limit');
-    assertPositiveMs(request.windowMs, 'reserveIssue windowMs');
+    assertQuotaRequest(request);
     const { id, limit, windowMs } = request;
     const { state, now } = this.enter(ns);
     const inWindow = state.reservedWithin(now, windowMs);

@@ -1,12 +1,19 @@
-import type {
-  BlockRecord,
-  ConnexeaseAuthError,
-  Lease,
-  QuotaDecision,
-  QuotaRequest,
-  QuotaUsage,
-  TokenRecord,
-  WaitOptions,
+import {
+  assertBlockRecord,
+  assertLease,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
+  type BlockRecord,
+  type ConnexeaseAuthError,
+  type Lease,
+  type QuotaDecision,
+  type QuotaRequest,
+  type QuotaUsage,
+  type TokenRecord,
+  type WaitOptions,
 } from '@connexease-kit/auth-core';
 import { ChangeNotifier } from './change-notifier.ts';
 import {
@@ -31,17 +38,7 @@ import {
   settingsFrom,
 } from './settings.ts';
 import { safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
-import {
-  assertBlockRecord,
-  assertLease,
-  assertNamespace,
-  assertNonNegativeMs,
-  assertPositiveMs,
-  assertQuotaRequest,
-  assertTokenRecord,
-  assertTokenValue,
-  invalid,
-} from './validate.ts';
+import { assertKeyNamespace, invalid } from './validate.ts';
 import { waitForToken } from './wait-for-token.ts';
 
 /**
@@ -290,7 +287,7 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   private keys(ns: string): RedisNamespaceKeys {
-    assertNamespace(ns);
+    assertKeyNamespace(ns);
     return redisTokenStoreKeys(ns, this.settings.keyPrefix);
   }
 

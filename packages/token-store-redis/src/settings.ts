@@ -1,6 +1,6 @@
-import type { AuthEventListener } from '@connexease-kit/auth-core';
+import { type AuthEventListener, assertPositiveMs } from '@connexease-kit/auth-core';
 import type { RedisTokenStoreClock, RedisTokenStoreLogger, RedisTokenStoreOptions } from './options.ts';
-import { assertKeyPrefix, assertPositiveMs, invalid } from './validate.ts';
+import { assertKeyPrefix, invalid } from './validate.ts';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const DEFAULT_POLL_INTERVAL_MS = 1000;
