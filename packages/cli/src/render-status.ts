@@ -41,7 +41,7 @@ export function renderStatus(report: StatusReport): string {
       'token',
       `${token.state}, expires ${at(token.expiresAt, token.expiresInMs)}`,
       `refresh from ${at(token.refreshAt, token.refreshInMs)}`,
-      `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(report.checkedAt))}, fence ${token.fence}`,
+      `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(report.storeTime))}, fence ${token.fence}`,
     );
   }
 

@@ -42,7 +42,11 @@ export interface StatusReport {
     /** Oldest first; each slot frees up when its reservation ages out of the window (store clock). */
     reservations: { reservedAt: string; freesAt: string; freesInMs: number }[];
   };
-  /** The cached token's times (never its value), or `null` when none is cached. */
+  /**
+   * The cached token's times (never its value), or `null` when none is cached. Its instants are on the
+   * store's clock, as the services write them; its state and durations are measured from `storeTime`, so
+   * a host whose clock is off still reports what the fleet sees.
+   */
   token: {
     /** `fresh`: served as is; `due`: services refresh it in the background; `expired`; `unusable`: malformed. */
     state: 'fresh' | 'due' | 'expired' | 'unusable';
@@ -109,6 +113,7 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
       return { reservedAt: isoTime(reservedAt), freesAt: isoTime(freesAt), freesInMs: freesAt - storeNow };
     });
 
+  // Token records are written on the store's clock: judge them on it, not on this host's.
   let token: StatusReport['token'] = null;
   if (record !== null) {
     const refreshAt = Number.isFinite(record.issuedAt + record.expiresAt)
@@ -117,9 +122,9 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
     const state: NonNullable<StatusReport['token']>['state'] =
       !isHeaderSafeToken(record.value) || Number.isNaN(refreshAt)
         ? 'unusable'
-        : now >= record.expiresAt
+        : storeNow >= record.expiresAt
           ? 'expired'
-          : now >= refreshAt
+          : storeNow >= refreshAt
             ? 'due'
             : 'fresh';
     token = {
@@ -127,8 +132,8 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
       issuedAt: isoTime(record.issuedAt),
       expiresAt: isoTime(record.expiresAt),
       refreshAt: isoTime(refreshAt),
-      expiresInMs: record.expiresAt - now,
-      refreshInMs: refreshAt - now,
+      expiresInMs: record.expiresAt - storeNow,
+      refreshInMs: refreshAt - storeNow,
       fence: record.fence,
     };
   }

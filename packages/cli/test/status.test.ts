@@ -1,8 +1,10 @@
 import type { StatusReport } from '@connexease-kit/cli';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { formatDelta } from '../src/format.ts';
 import { serviceFailsToStart, serviceStartsOnce } from './support/fleet.ts';
 import { FakeTerminal, runCli } from './support/run-cli.ts';
+import { storeNow, writeRecord } from './support/store-clock.ts';
 import { jwtNamespace, openFixture, requireRedis, type StoreFixture, uniqueUser } from './support/stores.ts';
 
 const DAY = 86_400_000;
@@ -39,7 +41,8 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
     const usage = await fixture.store.quotaUsage(ns, { windowMs: DAY });
     const lease = await fixture.store.acquireLease(ns, { ttlMs: 60_000 });
     expect(token).not.toBeNull();
-    // The local clock, pinned: 90 minutes before the token expires (quota and lease use the store's own clock).
+    // The local clock, pinned 90 minutes before the token expires. Quota, lease and token are judged on the
+    // store's own clock, so their durations are derived from the store's time below, not from `now`.
     const now = token!.expiresAt - 90 * 60_000;
     const createdAt = now - 2 * 3_600_000;
     await fixture.store.writeBlock(ns, {
@@ -51,8 +54,15 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
     expect(lease).not.toBeNull();
     const env = { CONNEXEASE_PASSWORD: PASSWORD };
 
+    const storeBefore = await storeNow(fixture, ns);
     const human = await runCli(['status', ...args], { env, now: () => now });
+    const storeAfter = await storeNow(fixture, ns);
     const json = await runCli(['status', '--json', ...args], { env, now: () => now });
+    // The human form does not show the store's time: it measured from some instant between the two reads.
+    const seenFromStore = (at: number): string[] => [
+      formatDelta(at - storeBefore),
+      formatDelta(at - storeAfter),
+    ];
 
     const refreshAt = new Date(token!.expiresAt - 30 * 60_000).toISOString();
     const freesAt = new Date(usage.reservedAt[0]! + DAY).toISOString();
@@ -61,10 +71,13 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
     expect(human.stdout).toContain('BLOCKED');
     expect(human.stdout).toContain('1 of 25 used in the last 24h, 24 remaining');
     expect(human.stdout).toMatch(new RegExp(`slot frees up in 23h \\d+m \\(${freesAt}\\)`));
-    expect(human.stdout).toContain(
-      `token      fresh, expires in 1h 30m (${new Date(token!.expiresAt).toISOString()})`,
-    );
-    expect(human.stdout).toContain(`refresh from in 1h (${refreshAt})`);
+    const expiresIso = new Date(token!.expiresAt).toISOString();
+    expect(
+      seenFromStore(token!.expiresAt).map((delta) => `token      fresh, expires ${delta} (${expiresIso})`),
+    ).toContainEqual(human.stdout.match(/^token {6}.*$/m)?.[0]);
+    expect(
+      seenFromStore(Date.parse(refreshAt)).map((delta) => `refresh from ${delta} (${refreshAt})`),
+    ).toContainEqual(human.stdout.match(/refresh from .*$/m)?.[0]);
     expect(human.stdout).toContain(`held (fence ${lease!.fence}), expires in`);
     // Redis derives a lease's expiresAt from TIME + PTTL on every read: allow a few ms between reads.
     const leaseIso = human.stdout.match(/held \(fence \d+\), expires in [^(]*\(([^)]+)\)/)?.[1];
@@ -96,8 +109,6 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
         expiresAt: new Date(token!.expiresAt).toISOString(),
         refreshAt,
         fence: token!.fence,
-        expiresInMs: 90 * 60_000,
-        refreshInMs: 60 * 60_000,
       },
       lease: { fence: lease!.fence },
       block: {
@@ -110,6 +121,10 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
         appliesToCurrentPassword: true,
       },
     });
+    // Token durations are measured from the store's time the report shows, never from the local `now`.
+    const reportStoreNow = Date.parse(report.storeTime);
+    expect(report.token!.expiresInMs).toBe(token!.expiresAt - reportStoreNow);
+    expect(report.token!.refreshInMs).toBe(Date.parse(refreshAt) - reportStoreNow);
     expect(Math.abs(Date.parse(report.lease!.expiresAt) - lease!.expiresAt)).toBeLessThanOrEqual(5);
     expect(report.lease!.expiresInMs).toBeGreaterThan(0);
     expect(report.lease!.expiresInMs).toBeLessThanOrEqual(60_000);
@@ -202,6 +217,48 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
     expect(terminal.rawModes).toEqual([true, false]);
     expect(fixed.stderr).toContain(`Password for API user ${username}: `);
     expect(fixed.stdout + fixed.stderr).not.toContain(PASSWORD);
+  });
+});
+
+describe('status on a host whose clock is off', () => {
+  let fixture: StoreFixture;
+  const namespaces: string[] = [];
+  beforeAll(async () => {
+    fixture = await openFixture('redis');
+  });
+  afterAll(() => fixture.cleanup(namespaces));
+
+  it('judges the token on the store clock (Redis TIME) with the local clock 10 minutes ahead', async () => {
+    const username = uniqueUser('skewed');
+    const ns = await jwtNamespace(mock.url, username);
+    namespaces.push(ns);
+    // Written as a service would, on the store's clock: a 95-minute life, refreshed from 30 minutes before
+    // expiry, i.e. 5 minutes from now; a host 10 minutes ahead that trusted its own clock would call it `due`.
+    const written = await storeNow(fixture, ns);
+    const issuedAt = written - 60 * 60_000;
+    const expiresAt = written + 35 * 60_000;
+    await writeRecord(fixture, ns, { value: 'header.safe.token', issuedAt, expiresAt });
+    const localNow = (await storeNow(fixture, ns)) + 10 * 60_000;
+
+    const before = await storeNow(fixture, ns);
+    const result = await runCli(
+      ['status', '--json', ...fixture.args, '--base-url', mock.url, '--username', username],
+      {
+        now: () => localNow,
+      },
+    );
+    const report = JSON.parse(result.stdout) as StatusReport;
+    expect(result.code).toBe(0);
+    expect(report.checkedAt).toBe(new Date(localNow).toISOString());
+    expect(report.token).toMatchObject({
+      state: 'fresh',
+      issuedAt: new Date(issuedAt).toISOString(),
+      expiresAt: new Date(expiresAt).toISOString(),
+    });
+    expect(Math.abs(report.token!.expiresInMs - (expiresAt - before))).toBeLessThanOrEqual(1_000);
+    expect(Math.abs(report.token!.refreshInMs - (expiresAt - 30 * 60_000 - before))).toBeLessThanOrEqual(
+      1_000,
+    );
   });
 });
 

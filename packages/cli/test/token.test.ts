@@ -2,6 +2,7 @@ import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { serviceFailsToStart, serviceStartsOnce } from './support/fleet.ts';
 import { FakeTerminal, runCli } from './support/run-cli.ts';
+import { storeNow, writeRecord } from './support/store-clock.ts';
 import { jwtNamespace, openFixture, requireRedis, type StoreFixture, uniqueUser } from './support/stores.ts';
 
 const PASSWORD = 'token-cmd-password';
@@ -105,6 +106,24 @@ describe('token on the redis store', () => {
     expect(result.stderr).toContain('Password for API user');
     expect(result.stdout + result.stderr).not.toContain(PASSWORD);
     expect(mock.control.stats().issues.total).toBe(1);
+  });
+
+  it('serves a cached token the store clock says is valid, with the local clock 40 minutes ahead', async () => {
+    const { ns, args } = await newUser('skewed');
+    // Expires 35 minutes from now on the store's clock (Redis TIME): already past on this host's clock.
+    const issuedAt = await storeNow(fixture, ns);
+    const expiresAt = issuedAt + 35 * 60_000;
+    await writeRecord(fixture, ns, { value: 'header.safe.token', issuedAt, expiresAt });
+    const localNow = (await storeNow(fixture, ns)) + 40 * 60_000;
+
+    const result = await runCli(['token', '--no-issue', ...args], { now: () => localNow });
+    expect(result.code).toBe(0);
+    expect(result.stdout).toBe('JWT header.safe.token\n');
+    // 35 minutes on the store's clock, less the (unknown, small) time the test took so far.
+    expect(result.stderr).toContain(`using the cached token, expires in 3`);
+    expect(result.stderr).toMatch(/expires in (34m \d+s|35m) \(/);
+    expect(result.stderr).toContain(`(${new Date(expiresAt).toISOString()})`);
+    expect(mock.control.stats().jwtAttempts.total).toBe(0);
   });
 
   it('without a password and without a terminal exits 1 and sends nothing', async () => {

@@ -29,9 +29,13 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   const settings = resolveSettings(line, io.env);
   const info = line.quiet ? () => {} : (message: string) => output.note(message);
   const header = await withNamespace(context, settings, { mustExist: false }, async (handle) => {
-    const cached = usableToken(await handle.store.readToken(handle.ns), context.now());
+    const [record, storeNow] = await Promise.all([
+      handle.store.readToken(handle.ns),
+      storeClock(handle, settings, context.now),
+    ]);
+    const cached = usableToken(record, storeNow);
     if (cached !== null) {
-      info(`using the cached token, expires ${formatInstant(cached.expiresAt, context.now())}`);
+      info(`using the cached token, expires ${formatInstant(cached.expiresAt, storeNow)}`);
       return formatAuthorization('jwt', cached.value);
     }
     const who = `${settings.username} at ${settings.baseUrl}`;
@@ -59,7 +63,25 @@ export async function tokenCommand(context: CommandContext): Promise<number> {
   return EXIT_CODES.OK;
 }
 
-/** A cached record the services would still serve at `now`, or `null`. */
+/**
+ * The store's clock (Redis `TIME`), on which token records' times are written, so that a host whose clock
+ * is off still judges a cached token as the fleet does. This host's clock when the store cannot tell
+ * (a store that is down fails the token read made alongside, with its own error).
+ */
+async function storeClock(
+  handle: NamespaceHandle,
+  settings: Settings,
+  localNow: () => number,
+): Promise<number> {
+  try {
+    const { now } = await handle.store.quotaUsage(handle.ns, { windowMs: settings.quota.windowMs });
+    return Number.isFinite(now) ? now : localNow();
+  } catch {
+    return localNow();
+  }
+}
+
+/** A cached record the services would still serve at `now` (store clock), or `null`. */
 function usableToken(record: TokenRecord | null, now: number): TokenRecord | null {
   if (record === null || !isHeaderSafeToken(record.value)) return null;
   return Number.isFinite(record.expiresAt) && now < record.expiresAt ? record : null;
