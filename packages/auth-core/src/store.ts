@@ -110,7 +110,10 @@ export interface BlockRecord {
   code: BlockCode;
   /** HTTP status of that answer. */
   status: number;
-  /** The server's message (never a secret: the endpoint's own words). */
+  /**
+   * What happened, for people: the provider's one-line description, quoting the endpoint's own message
+   * (sanitised: no token, password or `Authorization` value, at most 160 characters of the server's words).
+   */
   reason: string;
   /** When it was written (epoch ms). */
   createdAt: number;
