@@ -9,6 +9,7 @@ import { resolveQuotaOptions } from './quota.ts';
 import { describeUnsafeToken } from './schemes.ts';
 import { protectCredentials } from './secrets.ts';
 import type { TokenStore } from './store.ts';
+import { TOKEN_STORE_METHODS } from './store-records.ts';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
 
 /** Re-exported here because the provider's options default to it. */
@@ -41,23 +42,6 @@ export const PROVIDER_DEFAULTS: {
   issueTimeoutMs: 30 * SECOND,
   rejectedTokenMinAgeMs: MINUTE,
 });
-
-const STORE_METHODS = [
-  'readToken',
-  'writeToken',
-  'discardToken',
-  'acquireLease',
-  'extendLease',
-  'releaseLease',
-  'readLease',
-  'reserveIssue',
-  'quotaUsage',
-  'readBlock',
-  'writeBlock',
-  'clearBlock',
-  'waitForToken',
-  'close',
-] as const satisfies readonly (keyof TokenStore)[];
 
 const KNOWN_OPTIONS = new Set<string>([
   'credentials',
@@ -308,7 +292,7 @@ function checkStore(store: unknown): void {
       'store must be a TokenStore such as createMemoryTokenStore() or createRedisTokenStore()',
     );
   }
-  const missing = STORE_METHODS.filter(
+  const missing = TOKEN_STORE_METHODS.filter(
     (method) => typeof (store as Record<string, unknown>)[method] !== 'function',
   );
   if (missing.length > 0) {

@@ -89,4 +89,5 @@ export {
   assertTokenRecord,
   assertTokenValue,
 } from './store-input.ts';
+export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

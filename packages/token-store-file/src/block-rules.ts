@@ -1,4 +1,4 @@
-import type { BlockRecord } from '@connexease-kit/auth-core';
+import { type BlockRecord, copyBlockRecord } from '@connexease-kit/auth-core';
 import type { Transition } from './lease-rules.ts';
 import type { NamespaceState } from './state.ts';
 
@@ -14,16 +14,11 @@ export function writeBlock(
   ttlMs: number | undefined,
   now: number,
 ): Transition<void> {
-  const stored: BlockRecord = {
-    code: block.code,
-    status: block.status,
-    reason: block.reason,
-    createdAt: block.createdAt,
-  };
-  if (block.until !== undefined) stored.until = block.until;
-  if (block.fingerprint !== undefined) stored.fingerprint = block.fingerprint;
   return {
-    state: { ...state, block: { block: stored, expiresAt: now + (ttlMs ?? BLOCK_SAFETY_TTL_MS) } },
+    state: {
+      ...state,
+      block: { block: copyBlockRecord(block), expiresAt: now + (ttlMs ?? BLOCK_SAFETY_TTL_MS) },
+    },
     result: undefined,
   };
 }
@@ -36,14 +31,5 @@ export function clearBlock(state: NamespaceState): Transition<void> {
 /** A copy of the stored block with exactly the contract's fields. */
 export function copyBlock(state: NamespaceState): BlockRecord | null {
   if (state.block === null) return null;
-  const { block } = state.block;
-  const copy: BlockRecord = {
-    code: block.code,
-    status: block.status,
-    reason: block.reason,
-    createdAt: block.createdAt,
-  };
-  if (block.until !== undefined) copy.until = block.until;
-  if (block.fingerprint !== undefined) copy.fingerprint = block.fingerprint;
-  return copy;
+  return copyBlockRecord(state.block.block);
 }

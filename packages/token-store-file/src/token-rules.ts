@@ -31,12 +31,6 @@ export function discardToken(state: NamespaceState, value: string): Transition<b
   return { state: { ...state, token: null }, result: true };
 }
 
-/** Whether two reads differ in the sense of `waitForToken` (by value and fence). */
-export function sameToken(a: TokenRecord | null, b: TokenRecord | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.value === b.value && a.fence === b.fence;
-}
-
 /** A copy with exactly the contract's fields (the file may hold more in a future version). */
 export function copyToken(record: TokenRecord | null): TokenRecord | null {
   if (record === null) return null;

@@ -1,7 +1,11 @@
 import { type FSWatcher, watch } from 'node:fs';
-import type { AuthEvent, TokenRecord, WaitOptions } from '@connexease-kit/auth-core';
+import {
+  type AuthEvent,
+  isSameTokenRecord,
+  type TokenRecord,
+  type WaitOptions,
+} from '@connexease-kit/auth-core';
 import { aborted, describeIoError, storeUnavailable } from './errors.ts';
-import { sameToken } from './token-rules.ts';
 
 export interface TokenWaitersOptions {
   directory: string;
@@ -106,7 +110,7 @@ export class TokenWaiters {
           continue;
         }
         for (const waiter of [...(this.#waiters.get(ns) ?? [])]) {
-          if (!sameToken(record, waiter.known)) waiter.settle({ record });
+          if (!isSameTokenRecord(record, waiter.known)) waiter.settle({ record });
         }
       } while (state.again && this.#waiters.has(ns));
     };

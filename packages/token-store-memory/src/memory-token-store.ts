@@ -9,6 +9,7 @@ import {
   assertTokenValue,
   type BlockRecord,
   ConnexeaseAuthError,
+  copyBlockRecord,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
@@ -161,7 +162,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     const { state, now } = this.enter(ns);
     const block = state.block?.record;
     this.release(ns, state, now);
-    return block === undefined ? null : { ...block };
+    return block === undefined ? null : copyBlockRecord(block);
   }
 
   async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
@@ -169,7 +170,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
     const { state, now } = this.enter(ns);
     const expiresAt = now + (ttlMs ?? this.blockSafetyTtlMs);
-    state.block = { record: { ...block }, expiresAt };
+    state.block = { record: copyBlockRecord(block), expiresAt };
     state.keepFenceUntil(expiresAt);
   }
 

@@ -1,4 +1,9 @@
-import { ConnexeaseAuthError, type TokenRecord, type WaitOptions } from '@connexease-kit/auth-core';
+import {
+  ConnexeaseAuthError,
+  isSameTokenRecord,
+  type TokenRecord,
+  type WaitOptions,
+} from '@connexease-kit/auth-core';
 import type { TokenListeners } from './token-listeners.ts';
 
 /** What a waiter needs from the store. */
@@ -11,12 +16,6 @@ export interface WaitContext {
   read(): TokenRecord | null;
   /** Registers a function the store calls on `close()`; returns its deregistration. */
   onClose(reject: (error: ConnexeaseAuthError) => void): () => void;
-}
-
-/** Two records are the same token when value and fence match (or both are absent). */
-export function sameToken(a: TokenRecord | null, b: TokenRecord | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.value === b.value && a.fence === b.fence;
 }
 
 export function abortedError(signal: AbortSignal): ConnexeaseAuthError {
@@ -47,7 +46,7 @@ export function waitForToken(
     let recheck: ReturnType<typeof setTimeout> | undefined;
     const check = (): void => {
       const current = context.read();
-      if (!sameToken(current, known)) {
+      if (!isSameTokenRecord(current, known)) {
         settle(() => resolve(current));
         return;
       }

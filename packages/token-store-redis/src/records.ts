@@ -1,4 +1,9 @@
-import type { BlockCode, BlockRecord, TokenRecord } from '@connexease-kit/auth-core';
+import {
+  type BlockCode,
+  type BlockRecord,
+  copyBlockRecord,
+  type TokenRecord,
+} from '@connexease-kit/auth-core';
 import { BLOCK_CODES } from './validate.ts';
 
 /** The stored shape of a token: short keys, because it is read on every refresh of every replica. */
@@ -49,15 +54,7 @@ export function decodeToken(raw: string | null): TokenRecord | null {
 }
 
 export function encodeBlock(block: BlockRecord): string {
-  const stored: BlockRecord = {
-    code: block.code,
-    status: block.status,
-    reason: block.reason,
-    createdAt: block.createdAt,
-  };
-  if (block.until !== undefined) stored.until = block.until;
-  if (block.fingerprint !== undefined) stored.fingerprint = block.fingerprint;
-  return JSON.stringify(stored);
+  return JSON.stringify(copyBlockRecord(block));
 }
 
 /** Decodes a stored block; an unreadable one reads as no block (it would otherwise stop the fleet). */

@@ -1,4 +1,9 @@
-import { ConnexeaseAuthError, type TokenRecord, type WaitOptions } from '@connexease-kit/auth-core';
+import {
+  ConnexeaseAuthError,
+  isSameTokenRecord,
+  type TokenRecord,
+  type WaitOptions,
+} from '@connexease-kit/auth-core';
 import type { ChannelSubscription } from './change-notifier.ts';
 
 /** setTimeout's largest delay; longer waits are clamped rather than fired at once. */
@@ -14,12 +19,6 @@ export interface WaitContext {
   pollIntervalMs: number;
   /** Registers a function the store calls on `close()`; returns its deregistration. */
   onClose(reject: (error: ConnexeaseAuthError) => void): () => void;
-}
-
-/** Two records are the same token when value and fence match (or both are absent). */
-export function sameToken(a: TokenRecord | null, b: TokenRecord | null): boolean {
-  if (a === null || b === null) return a === b;
-  return a.value === b.value && a.fence === b.fence;
 }
 
 export function abortedError(signal: AbortSignal): ConnexeaseAuthError {
@@ -67,7 +66,7 @@ export function waitForToken(
           readAgain = false;
           const current = await context.read();
           if (settled) return;
-          if (!sameToken(current, known)) {
+          if (!isSameTokenRecord(current, known)) {
             settle(() => resolve(current));
             return;
           }

@@ -8,6 +8,7 @@ import {
   classifyJwtResponse,
   createTokenProvider,
   type JwtIssuer,
+  TOKEN_STORE_METHODS,
   type TokenProvider,
   type TokenProviderOptions,
   type TokenStore,
@@ -114,23 +115,7 @@ export function createFakeIssuer(options: FakeIssuerOptions = {}): FakeIssuer {
   return fake;
 }
 
-export const STORE_METHODS = [
-  'readToken',
-  'writeToken',
-  'discardToken',
-  'acquireLease',
-  'extendLease',
-  'releaseLease',
-  'readLease',
-  'reserveIssue',
-  'quotaUsage',
-  'readBlock',
-  'writeBlock',
-  'clearBlock',
-  'waitForToken',
-  'close',
-] as const;
-export type StoreMethod = (typeof STORE_METHODS)[number];
+export type StoreMethod = keyof TokenStore;
 
 /** How a {@link ControlledStore} behaves right now. */
 export type StoreMode = 'normal' | 'failing' | 'hanging';
@@ -157,7 +142,7 @@ export function controlledStore(inner: TokenStore): ControlledStore {
     affected: null,
   };
   const wrapper: Record<string, unknown> = {};
-  for (const method of STORE_METHODS) {
+  for (const method of TOKEN_STORE_METHODS) {
     wrapper[method] = (...args: unknown[]) => {
       control.counts[method] = (control.counts[method] ?? 0) + 1;
       control.log.push({ method, args });
