@@ -110,3 +110,29 @@ describe('fleet-wide backoff in an outage', () => {
     expect(fleet.control.total()).toBe(storeCalls);
   });
 });
+
+describe('key isolation (guarantee 9)', () => {
+  test('two environments and two API users never share a token or a quota on one store', async () => {
+    fleet = createFleet({ provider: { quota: { limit: 1, windowMs: DAY } } });
+    const production = fleet.replica();
+    const staging = fleet.replica({ baseUrl: 'https://staging.connexease.test' });
+    const otherUser = fleet.replica({ credentials: { username: 'bob', password: 'bobs-password' } });
+
+    const headers = await Promise.all(
+      [production, staging, otherUser].map((provider) => settle(provider.getAuthorization())),
+    );
+    // One issue each: with a limit of 1, a shared quota would have refused two of them.
+    expect(fleet.fake.calls).toHaveLength(3);
+    expect(new Set(headers).size).toBe(3);
+    const namespaces = await Promise.all(
+      [production, staging, otherUser].map(async (provider) => (await settle(provider.status())).namespace),
+    );
+    expect(new Set(namespaces).size).toBe(3);
+    for (const status of await Promise.all([production, staging, otherUser].map((p) => settle(p.status())))) {
+      expect(status.quota).toMatchObject({ used: 1, limit: 1 });
+    }
+    // A second replica of production reuses production's token, never staging's or bob's.
+    expect(await settle(fleet.replica().getAuthorization())).toBe(headers[0]);
+    expect(fleet.fake.calls).toHaveLength(3);
+  });
+});
