@@ -19,6 +19,8 @@ export interface StoreGuardOptions {
  * Wraps a `TokenStore` so that every call fails the same way: a `STORE_UNAVAILABLE` error (the
  * original kept as `cause`, the message sanitised so no token can slip in) and a `store-error` event.
  * `ABORTED` passes through unchanged: it is the caller's or the provider's own doing, not an outage.
+ * So does `CONFIG_INVALID`: a store saying it is misconfigured or was not installed (a lazily loaded
+ * adapter) will not recover by retrying, and the user must see what to fix.
  * A call still pending when the provider closes is abandoned with `ABORTED`.
  */
 export function guardStore({ store, emit, signal }: StoreGuardOptions): GuardedStore {
@@ -29,7 +31,12 @@ export function guardStore({ store, emit, signal }: StoreGuardOptions): GuardedS
       if (isConnexeaseAuthError(error, 'ABORTED')) throw error;
       const detail = describeFailure(error);
       emit({ type: 'store-error', ns, operation, message: detail });
-      if (isConnexeaseAuthError(error, 'STORE_UNAVAILABLE')) throw error;
+      if (
+        isConnexeaseAuthError(error, 'STORE_UNAVAILABLE') ||
+        isConnexeaseAuthError(error, 'CONFIG_INVALID')
+      ) {
+        throw error;
+      }
       throw new ConnexeaseAuthError(
         'STORE_UNAVAILABLE',
         `the token store failed on ${operation}: ${detail}`,

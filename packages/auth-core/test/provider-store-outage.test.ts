@@ -1,3 +1,4 @@
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
 import {
   advance,
@@ -90,4 +91,22 @@ test('status() during an outage is STORE_UNAVAILABLE', async () => {
   await settle(provider.getAuthorization());
   fleet.control.mode = 'failing';
   expect((await settleError(provider.status())).code).toBe('STORE_UNAVAILABLE');
+});
+
+test('a store that reports CONFIG_INVALID (misconfigured, or an adapter that could not be loaded) surfaces it unchanged', async () => {
+  fleet = createFleet();
+  const notInstalled = new ConnexeaseAuthError(
+    'CONFIG_INVALID',
+    'install it: npm install @connexease-kit/token-store-file',
+  );
+  const store = new Proxy(fleet.memory, {
+    get: (target, property, receiver) =>
+      property === 'close' ? Reflect.get(target, property, receiver) : () => Promise.reject(notInstalled),
+  });
+  const provider = fleet.replica({ store });
+  // Not a retryable STORE_UNAVAILABLE: retrying a missing package cannot help, and the user must see the fix.
+  const error = await settleError(provider.getAuthorization());
+  expect(error).toBe(notInstalled);
+  expect(fleet.fake.calls).toHaveLength(0);
+  expect(eventsOf(fleet.events, 'store-error').length).toBeGreaterThan(0);
 });

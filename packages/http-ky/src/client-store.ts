@@ -1,6 +1,6 @@
 import { type AuthEventListener, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
-import { type LazyTokenStore, lazyTokenStore } from './lazy-store.ts';
+import { lazyTokenStore } from './lazy-store.ts';
 import { createFileStore, type StoreLoaders } from './store-loaders.ts';
 
 /** The `store` option of `createConnexeaseClient`: a store kind the client creates, or a store of yours. */
@@ -12,8 +12,6 @@ export interface ClientStore {
   store: TokenStore | undefined;
   /** The store the client created, and closes in `auth.close()`. */
   owned: TokenStore | undefined;
-  /** Set while the store still has to be loaded (`'file'`): the client awaits it before the provider's first call. */
-  lazy: LazyTokenStore | undefined;
 }
 
 /**
@@ -30,7 +28,7 @@ export function resolveClientStore(
   context: { onEvent: AuthEventListener | undefined; loadFileStore: StoreLoaders['file'] },
 ): ClientStore {
   if (typeof option === 'object' && option !== null) {
-    return { store: option as TokenStore, owned: undefined, lazy: undefined };
+    return { store: option as TokenStore, owned: undefined };
   }
   if (option !== undefined && option !== 'memory' && option !== 'file') {
     throw new ConnexeaseAuthError(
@@ -38,14 +36,14 @@ export function resolveClientStore(
       "store must be 'memory', 'file' or a TokenStore object (for Redis: createRedisTokenStore(…))",
     );
   }
-  if (!isPassword) return { store: undefined, owned: undefined, lazy: undefined };
+  if (!isPassword) return { store: undefined, owned: undefined };
   if (option === 'file') {
     const { onEvent, loadFileStore } = context;
     const lazy = lazyTokenStore(() =>
       createFileStore(onEvent === undefined ? {} : { onEvent }, loadFileStore, "store is 'file'"),
     );
-    return { store: lazy, owned: lazy, lazy };
+    return { store: lazy, owned: lazy };
   }
   const memory = createMemoryTokenStore();
-  return { store: memory, owned: memory, lazy: undefined };
+  return { store: memory, owned: memory };
 }

@@ -112,13 +112,13 @@ export function buildConnexeaseClient(
     config.credentials !== null &&
     !('accessToken' in config.credentials);
 
-  const { store, owned, lazy } =
+  const { store, owned } =
     internals.ownedStore === undefined
       ? resolveClientStore(storeOption, isPassword, {
           onEvent: config.onEvent,
           loadFileStore: internals.loadFileStore ?? STORE_LOADERS.file,
         })
-      : { store: internals.ownedStore, owned: internals.ownedStore, lazy: undefined };
+      : { store: internals.ownedStore, owned: internals.ownedStore };
   const clock = config.clock;
   // The issuer stamps `receivedAt` on the provider's clock, so an injected clock sees consistent times.
   const now = clock === undefined ? undefined : () => clock.now();
@@ -147,23 +147,13 @@ export function buildConnexeaseClient(
       await owned?.close();
     }
   };
-  // With `store: 'file'` the package loads on first use. Each call waits for it before reaching the
-  // provider, so a missing package is the loader's CONFIG_INVALID, not a retryable STORE_UNAVAILABLE.
-  let storeLoaded = lazy === undefined;
-  const afterStoreLoads = <T>(run: () => Promise<T>): Promise<T> => {
-    if (storeLoaded || lazy === undefined) return run();
-    return lazy.ready().then(() => {
-      storeLoaded = true;
-      return run();
-    });
-  };
+  // The provider itself, except that closing also closes a store the client made.
   const auth: TokenProvider = Object.freeze({
     mode: provider.mode,
-    getAuthorization: (options) => afterStoreLoads(() => provider.getAuthorization(options)),
-    handleUnauthorized: (rejected, options) =>
-      afterStoreLoads(() => provider.handleUnauthorized(rejected, options)),
-    status: () => afterStoreLoads(() => provider.status()),
-    unblock: () => afterStoreLoads(() => provider.unblock()),
+    getAuthorization: (options) => provider.getAuthorization(options),
+    handleUnauthorized: (rejected, options) => provider.handleUnauthorized(rejected, options),
+    status: () => provider.status(),
+    unblock: () => provider.unblock(),
     onEvent: (listener) => provider.onEvent(listener),
     close: () => {
       closing ??= close();

@@ -1,18 +1,12 @@
 import { ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 
-/** A {@link TokenStore} whose real store is created on first use. */
-export interface LazyTokenStore extends TokenStore {
-  /** Creates the real store if that has not started yet; rejects with whatever creating it threw. */
-  ready(): Promise<void>;
-}
-
 /**
  * A `TokenStore` that stands in for one made asynchronously (an optional peer loaded with `import()`)
  * where a store is needed synchronously. `create` runs once, on the first call; every method waits
  * for it and then delegates. A failure is kept: every later call rejects with the same error.
  * `close()` closes the real store if it was made, and nothing is made after it.
  */
-export function lazyTokenStore(create: () => Promise<TokenStore>): LazyTokenStore {
+export function lazyTokenStore(create: () => Promise<TokenStore>): TokenStore {
   let creating: Promise<TokenStore> | undefined;
   let closed = false;
   const real = (): Promise<TokenStore> => {
@@ -25,9 +19,6 @@ export function lazyTokenStore(create: () => Promise<TokenStore>): LazyTokenStor
   const use = async <T>(run: (store: TokenStore) => Promise<T>): Promise<T> => run(await real());
 
   return {
-    ready: async () => {
-      await real();
-    },
     readToken: (ns) => use((store) => store.readToken(ns)),
     writeToken: (ns, lease, record) => use((store) => store.writeToken(ns, lease, record)),
     discardToken: (ns, value) => use((store) => store.discardToken(ns, value)),

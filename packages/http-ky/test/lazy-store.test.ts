@@ -30,8 +30,8 @@ describe('lazyTokenStore', () => {
       attempts++;
       return Promise.reject(failure);
     });
-    expect(await caught(() => lazy.ready())).toBe(failure);
     expect(await caught(() => lazy.readToken('ns'))).toBe(failure);
+    expect(await caught(() => lazy.acquireLease('ns', LEASE_TTL))).toBe(failure);
     expect(attempts).toBe(1);
     await lazy.close();
   });
@@ -39,7 +39,7 @@ describe('lazyTokenStore', () => {
   it('close() closes the real store it made; closed before any use, it never makes one', async () => {
     const real = createMemoryTokenStore();
     const used = lazyTokenStore(async () => real);
-    await used.ready();
+    await used.readToken('ns');
     await used.close();
     expect(await caught(() => real.readToken('ns'))).toMatchObject({ code: 'STORE_UNAVAILABLE' });
 
