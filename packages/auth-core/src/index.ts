@@ -43,6 +43,7 @@ export type {
   RetryOptions,
   TokenProvider,
   TokenProviderOptions,
+  UnauthorizedOptions,
 } from './provider-types.ts';
 export {
   API_DAILY_ISSUE_LIMIT,
@@ -77,6 +78,7 @@ export type {
   QuotaUsage,
   TokenRecord,
   TokenStore,
+  UnauthorizedRefresh,
   WaitOptions,
 } from './store.ts';
 export {
@@ -88,6 +90,12 @@ export {
   assertQuotaRequest,
   assertTokenRecord,
   assertTokenValue,
+  isUnauthorizedRefresh,
 } from './store-input.ts';
-export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
+export {
+  copyBlockRecord,
+  copyTokenRecord,
+  isSameTokenRecord,
+  TOKEN_STORE_METHODS,
+} from './store-records.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
