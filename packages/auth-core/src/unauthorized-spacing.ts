@@ -20,7 +20,7 @@ export function isSpaced(spacing: UnauthorizedRefresh | null, now: number): spac
 
 /**
  * The spacing a 401-driven refresh starting at `now` records: twice the last interval when the last
- * one still matters (see {@link carriedSpacing}), else the base. Never above the window, never below the base.
+ * one still matters (see {@link carriedSpacing}), else the base; never above the window.
  */
 export function nextSpacing(
   last: UnauthorizedRefresh | null,
@@ -29,7 +29,7 @@ export function nextSpacing(
 ): UnauthorizedRefresh {
   const recent = carriedSpacing(last, now, settings);
   const doubled = recent === null ? 0 : Math.min(2 * recent.intervalMs, settings.windowMs);
-  return { at: now, intervalMs: Math.max(settings.baseMs, doubled) };
+  return { at: now, intervalMs: Math.min(settings.windowMs, Math.max(settings.baseMs, doubled)) };
 }
 
 /**
