@@ -74,7 +74,7 @@ describe('events', () => {
     });
     const header = await settle(provider.getAuthorization());
     expect(header).toMatch(/^JWT /);
-    expect(seen.map((event) => event.type)).toEqual(['issued']);
+    expect(seen.map((event) => event.type)).toEqual(['quota-reserved', 'issued']);
     unsubscribe();
     unsubscribe();
     await provider.unblock();
