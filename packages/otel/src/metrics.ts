@@ -15,6 +15,9 @@ export const METRIC_NAMES = {
   blocked: 'connexease.blocked',
 } as const;
 
+/** Histogram buckets of `connexease.wait.duration`, in seconds. */
+const WAIT_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
 /** The metrics side of an instrumentation: fed by events and waits, read by the gauges' callback. */
 export interface MetricsRecorder {
   event(event: ObservedEvent): void;
@@ -57,6 +60,8 @@ export function createMetrics(meter: Meter, now: () => number = Date.now): Metri
   const waits = meter.createHistogram(METRIC_NAMES.waitDuration, {
     description: 'How long callers waited for a token (no usable token in memory, or a 401 being recovered)',
     unit: 's',
+    // The SDK's default buckets are meant for milliseconds; a wait is a few ms to waitTimeoutMs (60 s).
+    advice: { explicitBucketBoundaries: WAIT_BUCKETS_S },
   });
 
   const observables: Observable[] = [quotaUsed, quotaLimit, quotaRemaining, refreshIn, expiresIn, blocked];
