@@ -132,6 +132,14 @@ it('the README Prometheus snippet runs, and a scrape of /metrics shows the conne
   expect(body).toMatch(/connexease_jwt_attempts_total\{[^}]*connexease_outcome="issued"[^}]*\} 1/);
   expect(body).toMatch(/connexease_quota_remaining\{[^}]*\} 24/);
   expect(mock.control.stats().issues.total).toBe(1);
+  expect(mock.control.stats().apiCalls.byStatus).toMatchObject({ '200': 1 });
+  expect(output.join(''), 'the snippet printed no error').toBe('');
   expect(body).not.toContain(USER.password);
   expect(body).not.toContain(USER.username);
+
+  // The snippet's SIGTERM handler shuts everything down, and Node exits on its own.
+  const exited = once(child, 'exit');
+  child.kill('SIGTERM');
+  const [code] = await exited;
+  expect(code).toBe(0);
 });
