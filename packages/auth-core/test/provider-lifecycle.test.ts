@@ -78,7 +78,7 @@ describe('events', () => {
     unsubscribe();
     unsubscribe();
     await provider.unblock();
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     expect(eventsOf(fleet.events, 'unblocked')).toHaveLength(1);
   });
 
