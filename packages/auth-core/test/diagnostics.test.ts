@@ -136,3 +136,34 @@ describe('diagnostics channels', () => {
     expect(channels.published.length).toBe(before);
   });
 });
+
+describe('a runtime without node:diagnostics_channel', () => {
+  test('auth-core still loads and works, without channels', async () => {
+    const original = process.getBuiltinModule;
+    vi.resetModules();
+    Object.defineProperty(process, 'getBuiltinModule', {
+      value: undefined,
+      configurable: true,
+      writable: true,
+    });
+    try {
+      const diagnostics = await import('../src/diagnostics.ts');
+      expect(diagnostics.eventChannel).toBeUndefined();
+      expect(diagnostics.jwtIssueChannel).toBeUndefined();
+      expect(() => diagnostics.publishEvent({ type: 'unblocked', ns: 'n' })).not.toThrow();
+      await expect(
+        diagnostics.traceAsync(diagnostics.storeChannel, { ns: 'n', operation: 'x' }, async () => 7),
+      ).resolves.toBe(7);
+      const core = await import('../src/index.ts');
+      const provider = core.createTokenProvider({ credentials: { accessToken: 'cxat_abc' } });
+      expect(await provider.getAuthorization()).toBe('Bearer cxat_abc');
+    } finally {
+      Object.defineProperty(process, 'getBuiltinModule', {
+        value: original,
+        configurable: true,
+        writable: true,
+      });
+      vi.resetModules();
+    }
+  });
+});
