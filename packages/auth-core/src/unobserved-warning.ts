@@ -1,5 +1,14 @@
-/** Warnings already handed to `process.emitWarning` by this copy of auth-core, by code and message. */
-const emitted = new Set<string>();
+/**
+ * Warnings already handed to `process.emitWarning`, by code and message. Kept on `globalThis` under a
+ * registered symbol, so two copies of auth-core in one process (a common install layout) share it.
+ */
+const EMITTED = Symbol.for('connexease-kit.emitted-warnings');
+
+function emittedWarnings(): Set<string> {
+  const holder = globalThis as { [EMITTED]?: Set<string> };
+  holder[EMITTED] ??= new Set<string>();
+  return holder[EMITTED];
+}
 
 /** The `process.emitWarning` code used when a warning names none. */
 export const DEFAULT_WARNING_CODE = 'CONNEXEASE_WARNING';
@@ -12,6 +21,7 @@ export const DEFAULT_WARNING_CODE = 'CONNEXEASE_WARNING';
  */
 export function emitUnobservedWarning(message: string, code: string = DEFAULT_WARNING_CODE): void {
   const key = `${code}\u0000${message}`;
+  const emitted = emittedWarnings();
   if (emitted.has(key)) return;
   const emitWarning = globalThis.process?.emitWarning;
   if (typeof emitWarning !== 'function') return;
@@ -19,6 +29,6 @@ export function emitUnobservedWarning(message: string, code: string = DEFAULT_WA
   try {
     emitWarning.call(globalThis.process, message, { code });
   } catch {
-    // Reporting must never break the caller (e.g. --throw-deprecation does not apply, but be safe).
+    // Reporting must never break the caller.
   }
 }
