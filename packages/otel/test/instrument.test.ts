@@ -1,3 +1,4 @@
+import { hasSubscribers, tracingChannel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
 import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
@@ -179,6 +180,10 @@ describe('instrumentConnexease', () => {
     ]);
     expect(telemetry.points(metrics, METRIC_NAMES.quotaUsed)).toEqual([]);
     expect(telemetry.points(metrics, METRIC_NAMES.tokenExpiresIn)).toEqual([]);
+    // Nothing is left subscribed: the provider's channels are back to costing nothing.
+    expect(hasSubscribers(CHANNELS.event)).toBe(false);
+    expect(tracingChannel(CHANNELS.jwtIssue).hasSubscribers).toBe(false);
+    expect(tracingChannel(CHANNELS.wait).hasSubscribers).toBe(false);
   });
 
   it('exports no password, token or Authorization value in any metric or span', async () => {
