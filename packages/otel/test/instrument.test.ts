@@ -3,7 +3,7 @@ import { inspect } from 'node:util';
 import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
-import { SpanKind, SpanStatusCode } from '@opentelemetry/api';
+import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { CHANNELS } from '../src/channel-names.ts';
 import { CONNEXEASE_ATTRIBUTES, instrumentConnexease, METRIC_NAMES, SPAN_NAMES } from '../src/index.ts';
@@ -184,6 +184,29 @@ describe('instrumentConnexease', () => {
     expect(hasSubscribers(CHANNELS.event)).toBe(false);
     expect(tracingChannel(CHANNELS.jwtIssue).hasSubscribers).toBe(false);
     expect(tracingChannel(CHANNELS.wait).hasSubscribers).toBe(false);
+  });
+
+  it('without options it uses the global meter and tracer providers', async () => {
+    telemetry = createTelemetry();
+    metrics.setGlobalMeterProvider(telemetry.meterProvider);
+    trace.setGlobalTracerProvider(telemetry.tracerProvider);
+    onTestFinished(() => {
+      metrics.disable();
+      trace.disable();
+    });
+    const uninstrument = instrumentConnexease();
+    onTestFinished(uninstrument);
+    const client = createConnexeaseClient({ baseUrl: mock.url, credentials: USER, retry: FAST_RETRY });
+    onTestFinished(() => client.auth.close());
+    await client.auth.getAuthorization();
+    const collected = await telemetry.collect();
+    expect(telemetry.points(collected, METRIC_NAMES.jwtAttempts)).toEqual([
+      expect.objectContaining({
+        value: 1,
+        attributes: expect.objectContaining({ 'connexease.outcome': 'issued' }),
+      }),
+    ]);
+    expect(telemetry.spans().map((span) => span.name)).toEqual([SPAN_NAMES.jwtIssue, SPAN_NAMES.wait]);
   });
 
   it('exports no password, token or Authorization value in any metric or span', async () => {
