@@ -51,21 +51,39 @@ export function createClientFromUrl(url: unknown, redisOptions: RedisOptions | u
   return new Redis(url, { ...CREATED_CLIENT_DEFAULTS, ...redisOptions });
 }
 
-/** One `ready` listener per client, however many calls wait for it. */
-const readyWaits = new WeakMap<RedisClient, Promise<void>>();
+/** The calls waiting for one client's next `ready`, behind a single listener on it. */
+interface ReadyWaiters {
+  readonly callbacks: Set<() => void>;
+  readonly onReady: () => void;
+}
 
-function nextReady(client: RedisClient): Promise<void> {
-  let ready = readyWaits.get(client);
-  if (ready === undefined) {
-    ready = new Promise<void>((resolve) => {
-      client.once('ready', () => {
-        readyWaits.delete(client);
-        resolve();
-      });
-    });
-    readyWaits.set(client, ready);
+const readyWaiters = new WeakMap<RedisClient, ReadyWaiters>();
+
+/**
+ * Calls `callback` on the client's next `ready`; the returned function takes it back. One `ready`
+ * listener per client however many calls wait, and a call that gives up leaves nothing behind: an outage
+ * of minutes under load must not pile up callbacks until Redis returns.
+ */
+function onNextReady(client: RedisClient, callback: () => void): () => void {
+  let waiters = readyWaiters.get(client);
+  if (waiters === undefined) {
+    const callbacks = new Set<() => void>();
+    const onReady = (): void => {
+      readyWaiters.delete(client);
+      for (const waiting of callbacks) waiting();
+    };
+    waiters = { callbacks, onReady };
+    readyWaiters.set(client, waiters);
+    client.once('ready', onReady);
   }
-  return ready;
+  const { callbacks, onReady } = waiters;
+  callbacks.add(callback);
+  return () => {
+    callbacks.delete(callback);
+    if (callbacks.size > 0 || readyWaiters.get(client) !== waiters) return;
+    readyWaiters.delete(client);
+    client.off('ready', onReady);
+  };
 }
 
 /**
@@ -76,14 +94,18 @@ function nextReady(client: RedisClient): Promise<void> {
 export function whenReady(client: RedisClient, signal: AbortSignal): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
   if (client.status === 'end') return Promise.reject(storeUnavailable('the Redis client was closed'));
+  if (signal.aborted) return Promise.reject(signal.reason);
   if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void nextReady(client).then(() => {
+    const stopWaiting = onNextReady(client, () => {
       signal.removeEventListener('abort', onAbort);
       resolve();
     });
+    const onAbort = (): void => {
+      stopWaiting();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
   });
 }
 
