@@ -1,0 +1,140 @@
+import { spawn } from 'node:child_process';
+import { eventually } from '@connexease-kit/token-store-conformance';
+import { Redis } from 'ioredis';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisTokenStore } from '../src/index.ts';
+import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
+
+/** Generous: the point is that the process exits at all, not how fast. */
+const EXIT_DEADLINE_MS = 10_000;
+const FIXTURE = new URL('./fixtures/store-shutdown.ts', import.meta.url).pathname;
+
+/** Runs the shutdown fixture; resolves with how it ended, killing it if it is still alive at the deadline. */
+function runShutdown(
+  url: string,
+  mode: string,
+): Promise<{ exited: boolean; code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const env = { ...process.env, CXK_SHUTDOWN: JSON.stringify({ url, mode }) };
+    delete env.NODE_OPTIONS;
+    const child = spawn(process.execPath, [FIXTURE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    child.stderr.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+    });
+    let exited = true;
+    // The fixture needs a few seconds to start and run before its shutdown: the deadline counts from there.
+    const timer = setTimeout(() => {
+      exited = false;
+      child.kill('SIGKILL');
+    }, 30_000 + EXIT_DEADLINE_MS);
+    let closedAt: number | undefined;
+    child.stdout.on('data', () => {
+      if (closedAt !== undefined || !output.includes('closed')) return;
+      closedAt = Date.now();
+      clearTimeout(timer);
+      setTimeout(() => {
+        if (child.exitCode !== null || child.signalCode !== null) return;
+        exited = false;
+        child.kill('SIGKILL');
+      }, EXIT_DEADLINE_MS);
+    });
+    child.once('error', reject);
+    child.once('exit', (code) => resolve({ exited, code, output }));
+  });
+}
+
+describe('store lifecycle: closing leaves nothing open (issue 10, case 6)', () => {
+  let server: PrivateRedis;
+  let admin: Redis;
+  const cleanups: Array<() => Promise<unknown> | unknown> = [];
+
+  beforeAll(async () => {
+    server = await startPrivateRedis();
+    admin = new Redis(server.url);
+  });
+  afterEach(async () => {
+    for (const cleanup of cleanups.splice(0)) await cleanup();
+  });
+  afterAll(async () => {
+    admin?.disconnect();
+    await server?.close();
+  });
+
+  const subscriberConnections = async (): Promise<number> =>
+    String(await admin.client('LIST'))
+      .split('\n')
+      .filter((line) => line.includes('name=connexease-kit:subscriber')).length;
+
+  /** A store over a caller's client, with its subscriber connection open (a waiter was woken through it). */
+  async function storeWithSubscriber() {
+    const redis = new Redis(server.url);
+    const store = createRedisTokenStore({ redis, pollIntervalMs: 200 });
+    cleanups.push(async () => {
+      await store.close();
+      redis.disconnect();
+    });
+    const ns = `lifecycle-${crypto.randomUUID()}`;
+    const waiting = store.waitForToken(ns, { known: null, timeoutMs: 600_000 });
+    waiting.catch(() => {}); // asserted by each test; never an unhandled rejection if a test fails early
+    await eventually(subscriberConnections, (count) => count === 1, {
+      timeoutMs: 10_000,
+      description: 'the store opened its subscriber connection',
+    });
+    return { redis, store, ns, waiting };
+  }
+
+  it.each([
+    ['quit()', (redis: Redis) => redis.quit()],
+    ['disconnect()', (redis: Redis) => redis.disconnect()],
+  ])(
+    'the subscriber connection ends when the caller ends its own client with %s, store not closed',
+    async (_, end) => {
+      const { redis, store, ns, waiting } = await storeWithSubscriber();
+      await end(redis);
+
+      await eventually(subscriberConnections, (count) => count === 0, {
+        timeoutMs: 10_000,
+        description: "the subscriber connection closed with the caller's client",
+      });
+      await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+      // A later wait fails at once and opens nothing.
+      await expect(store.waitForToken(ns, { known: null, timeoutMs: 60_000 })).rejects.toMatchObject({
+        code: 'STORE_UNAVAILABLE',
+      });
+      expect(await subscriberConnections()).toBe(0);
+    },
+    60_000,
+  );
+
+  it('store.close() closes the subscriber of a caller-owned client, and leaves the client open', async () => {
+    const { redis, store, waiting } = await storeWithSubscriber();
+    await store.close();
+    await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await eventually(subscriberConnections, (count) => count === 0, {
+      timeoutMs: 10_000,
+      description: 'close() closed the subscriber connection',
+    });
+    expect(await redis.ping()).toBe('PONG');
+  }, 60_000);
+
+  it.each([
+    ['owned', 'a store that created its client, after store.close()'],
+    ['caller-quit', "a caller's client, after redis.quit() alone (store never closed)"],
+    ['caller-all', "a caller's client, after store.close() and redis.quit()"],
+  ])(
+    'a process exits on its own: %s (%s)',
+    async (mode) => {
+      const outcome = await runShutdown(server.url, mode);
+      expect(outcome.output).toContain('closed');
+      expect(outcome, `the process was still alive ${EXIT_DEADLINE_MS} ms after its shutdown`).toMatchObject({
+        exited: true,
+        code: 0,
+      });
+    },
+    90_000,
+  );
+});
