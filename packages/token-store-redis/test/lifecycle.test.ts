@@ -15,7 +15,7 @@ function runShutdown(
   mode: string,
 ): Promise<{ exited: boolean; code: number | null; output: string }> {
   return new Promise((resolve, reject) => {
-    const env = { ...process.env, CXK_SHUTDOWN: JSON.stringify({ url, mode }) };
+    const env: NodeJS.ProcessEnv = { ...process.env, CXK_SHUTDOWN: JSON.stringify({ url, mode }) };
     delete env.NODE_OPTIONS;
     const child = spawn(process.execPath, [FIXTURE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';

@@ -1,0 +1,55 @@
+import { type RedisClient, withDeadline } from './connection.ts';
+import type { StoreSettings } from './settings.ts';
+import { safeMessage } from './store-error.ts';
+
+/** Warnings already sent to `process.emitWarning`: a process that opens many stores prints each once. */
+const emitted = new Set<string>();
+
+/**
+ * Sends a start-up warning to `onEvent` and `logger.warn`, or to `process.emitWarning` (once per
+ * process and message) when the store was given neither. Never throws.
+ */
+export function reportWarning(settings: StoreSettings, message: string, code: string): void {
+  const { onEvent, logger } = settings;
+  try {
+    onEvent?.({ type: 'warning', message });
+    logger?.warn(message);
+  } catch {
+    // A listener's or logger's failure must not break the store.
+  }
+  if (onEvent !== undefined || logger !== undefined || emitted.has(message)) return;
+  emitted.add(message);
+  process.emitWarning(message, { code });
+}
+
+export function debugLine(settings: StoreSettings, message: string): void {
+  settings.logger?.debug?.(`Redis token store: ${message}`);
+}
+
+/**
+ * Runs `check` once, as soon as `client` is ready, off every caller's path and bounded by
+ * `commandTimeoutMs`. A failed or late check is only a debug line. Returns a cancel function for `close()`.
+ */
+export function runOnceReady(
+  client: RedisClient,
+  settings: StoreSettings,
+  name: string,
+  check: () => Promise<(() => void) | undefined>,
+): () => void {
+  let cancelled = false;
+  const run = async (): Promise<void> => {
+    if (cancelled) return;
+    const outcome = await withDeadline(name, settings.commandTimeoutMs, check).catch((error: unknown) => {
+      debugLine(settings, `${name} did not finish (${safeMessage(error)})`);
+      return undefined;
+    });
+    if (!cancelled) outcome?.();
+  };
+  const onReady = (): void => void run();
+  if (client.status === 'ready') void run();
+  else client.once('ready', onReady);
+  return () => {
+    cancelled = true;
+    client.off('ready', onReady);
+  };
+}
