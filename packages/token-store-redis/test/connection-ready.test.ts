@@ -1,12 +1,11 @@
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import { freePort, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterEach, describe, expect, it } from 'vitest';
 import { whenReady } from '../src/connection.ts';
 import { createRedisTokenStore } from '../src/index.ts';
-import { startPrivateRedis } from './support/private-redis.ts';
-import { freePort } from './support/redis-process.ts';
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

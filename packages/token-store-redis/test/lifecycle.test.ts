@@ -1,9 +1,9 @@
 import { spawn } from 'node:child_process';
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore } from '../src/index.ts';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 
 /** Generous: the point is that the process exits at all, not how fast. */
 const EXIT_DEADLINE_MS = 10_000;
