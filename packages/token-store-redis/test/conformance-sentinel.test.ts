@@ -1,8 +1,9 @@
 import { type RedisSentinelHandle, startRedisSentinel } from '@connexease-kit/test-servers';
 import { runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
-import { afterAll, beforeAll } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore } from '../src/index.ts';
+import { EXIT_DEADLINE_MS, runShutdown } from './support/shutdown-process.ts';
 
 let topology: RedisSentinelHandle | undefined;
 
@@ -36,4 +37,19 @@ runTokenStoreConformance<RedisTokenStore>({
   },
   capabilities: { clock: 'store', notifications: true, pollIntervalMs: 60_000, multiProcess: true },
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+});
+
+describe('a process on a Sentinel client', () => {
+  it.each([['caller-quit'], ['caller-all']] as const)(
+    'exits on its own after its shutdown (%s): the store leaves no Sentinel or subscriber connection open',
+    async (mode) => {
+      const outcome = await runShutdown({ sentinel: sentinelOptions(), mode });
+      expect(outcome.output).toContain('closed');
+      expect(outcome, `the process was still alive ${EXIT_DEADLINE_MS} ms after its shutdown`).toMatchObject({
+        exited: true,
+        code: 0,
+      });
+    },
+    90_000,
+  );
 });

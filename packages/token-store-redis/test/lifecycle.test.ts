@@ -1,51 +1,9 @@
-import { spawn } from 'node:child_process';
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore } from '../src/index.ts';
-
-/** Generous: the point is that the process exits at all, not how fast. */
-const EXIT_DEADLINE_MS = 10_000;
-const FIXTURE = new URL('./fixtures/store-shutdown.ts', import.meta.url).pathname;
-
-/** Runs the shutdown fixture; resolves with how it ended, killing it if it is still alive at the deadline. */
-function runShutdown(
-  url: string,
-  mode: string,
-): Promise<{ exited: boolean; code: number | null; output: string }> {
-  return new Promise((resolve, reject) => {
-    const env: NodeJS.ProcessEnv = { ...process.env, CXK_SHUTDOWN: JSON.stringify({ url, mode }) };
-    delete env.NODE_OPTIONS;
-    const child = spawn(process.execPath, [FIXTURE], { env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-    });
-    let exited = true;
-    // The fixture needs a few seconds to start and run before its shutdown: the deadline counts from there.
-    const timer = setTimeout(() => {
-      exited = false;
-      child.kill('SIGKILL');
-    }, 30_000 + EXIT_DEADLINE_MS);
-    let closedAt: number | undefined;
-    child.stdout.on('data', () => {
-      if (closedAt !== undefined || !output.includes('closed')) return;
-      closedAt = Date.now();
-      clearTimeout(timer);
-      setTimeout(() => {
-        if (child.exitCode !== null || child.signalCode !== null) return;
-        exited = false;
-        child.kill('SIGKILL');
-      }, EXIT_DEADLINE_MS);
-    });
-    child.once('error', reject);
-    child.once('exit', (code) => resolve({ exited, code, output }));
-  });
-}
+import { EXIT_DEADLINE_MS, runShutdown } from './support/shutdown-process.ts';
 
 describe('store lifecycle: closing leaves nothing open (issue 10, case 6)', () => {
   let server: PrivateRedis;
@@ -128,7 +86,7 @@ describe('store lifecycle: closing leaves nothing open (issue 10, case 6)', () =
   ])(
     'a process exits on its own: %s (%s)',
     async (mode) => {
-      const outcome = await runShutdown(server.url, mode);
+      const outcome = await runShutdown({ url: server.url, mode: mode as 'owned' });
       expect(outcome.output).toContain('closed');
       expect(outcome, `the process was still alive ${EXIT_DEADLINE_MS} ms after its shutdown`).toMatchObject({
         exited: true,
