@@ -144,6 +144,8 @@ interface Outcome {
   code: number | null;
   signal: NodeJS.Signals | null;
   sentSigterm: boolean;
+  /** From SIGTERM (or from the start, for a snippet that ends by itself) to the exit. */
+  elapsedMs: number;
   output: string;
 }
 
@@ -189,6 +191,7 @@ async function runSnippet(program: string, ending: Ending): Promise<Outcome> {
     let output = '';
     let exited = true;
     let sentSigterm = false;
+    let since = Date.now();
     const kill = (): void => {
       exited = false;
       child.kill('SIGKILL');
@@ -199,6 +202,7 @@ async function runSnippet(program: string, ending: Ending): Promise<Outcome> {
       if (ending !== 'sigterm' || sentSigterm || !output.includes(SIGTERM_READY_MARKER)) return;
       // The snippet did its work and now waits for SIGTERM, as a service would: send it.
       sentSigterm = true;
+      since = Date.now();
       child.kill('SIGTERM');
       clearTimeout(deadline);
       deadline = setTimeout(kill, EXIT_DEADLINE_MS);
@@ -209,7 +213,14 @@ async function runSnippet(program: string, ending: Ending): Promise<Outcome> {
       clearTimeout(deadline);
       running.delete(child);
       void rm(file, { force: true });
-      resolve({ exited, code, signal, sentSigterm, output: output.slice(-4000) });
+      resolve({
+        exited,
+        code,
+        signal,
+        sentSigterm,
+        elapsedMs: Date.now() - since,
+        output: output.slice(-4000),
+      });
     });
   });
 }
@@ -231,6 +242,11 @@ describe('README shutdown snippets, each run as a process (issue 10, case 6)', (
     async (_, snippet) => {
       const outcome = await runSnippet(programOf(snippet), snippet.ending);
       const why = `${snippet.readme}:${blockOf(snippet).line}; its output:\n${outcome.output}`;
+      // For the record only (never asserted: machine speed varies).
+      process.stdout.write(
+        `[readme-shutdown] ${snippet.readme} "${snippet.marker}": ${outcome.exited ? 'exited' : 'killed'} ` +
+          `${outcome.elapsedMs} ms after ${snippet.ending === 'sigterm' ? 'SIGTERM' : 'its start'}\n`,
+      );
       if (snippet.ending === 'sigterm')
         expect(outcome.sentSigterm, `never listened for SIGTERM; ${why}`).toBe(true);
       expect(
