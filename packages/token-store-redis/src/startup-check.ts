@@ -1,25 +1,22 @@
+import { reportEvent } from '@connexease-kit/auth-core';
 import { type RedisClient, withDeadline } from './connection.ts';
 import type { StoreSettings } from './settings.ts';
 import { safeMessage } from './store-error.ts';
 
-/** Warnings already sent to `process.emitWarning`: a process that opens many stores prints each once. */
-const emitted = new Set<string>();
-
 /**
- * Sends a start-up warning to `onEvent` and `logger.warn`, or to `process.emitWarning` (once per
- * process and message) when the store was given neither. Never throws.
+ * Sends a start-up warning to `onEvent` and `logger.warn`, and on the `connexease-kit:event` channel;
+ * to `process.emitWarning` (once per process and message) when none of them listens. Never throws.
  */
 export function reportWarning(settings: StoreSettings, message: string, code: string): void {
   const { onEvent, logger } = settings;
+  const warning = { type: 'warning', message } as const;
   try {
-    onEvent?.({ type: 'warning', message });
+    onEvent?.(warning);
     logger?.warn(message);
   } catch {
     // A listener's or logger's failure must not break the store.
   }
-  if (onEvent !== undefined || logger !== undefined || emitted.has(message)) return;
-  emitted.add(message);
-  process.emitWarning(message, { code });
+  reportEvent(warning, { observed: onEvent !== undefined || logger !== undefined, warningCode: code });
 }
 
 export function debugLine(settings: StoreSettings, message: string): void {
