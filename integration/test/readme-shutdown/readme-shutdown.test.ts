@@ -11,7 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
-import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
+import { freePort, requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureEnv } from '../redis-fleet/support/replica-process.ts';
 import { type CodeBlock, codeBlocks } from './support/markdown.ts';
@@ -20,8 +20,14 @@ import { SIGTERM_READY_MARKER } from './support/protocol.ts';
 const ROOT = fileURLToPath(new URL('../../../', import.meta.url));
 const INTEGRATION = fileURLToPath(new URL('../../', import.meta.url));
 const PRELOAD = fileURLToPath(new URL('./support/preload.ts', import.meta.url));
-/** Snippet files go inside this package, so they resolve its dependencies (the built packages). */
-const RUN_DIR = join(INTEGRATION, '.tmp', 'readme-snippets');
+/**
+ * Where a snippet file goes: inside a package, so it resolves that package's dependencies (the built
+ * packages). This one by default; a snippet whose install line names packages this one does not
+ * depend on runs inside the package that documents it.
+ */
+function runDir(packageDir = INTEGRATION): string {
+  return join(packageDir, '.tmp', 'readme-snippets');
+}
 
 /** Generous: the point is that the process exits at all, not how fast. */
 const EXIT_DEADLINE_MS = 10_000;
@@ -46,6 +52,8 @@ interface ShutdownSnippet {
   epilogue?: string;
   /** Literal replacements, for paths the test cannot use (a directory under /var/lib). */
   replace?: Array<[string, string]>;
+  /** The package (relative to the root) whose dependencies the snippet needs; default `integration`. */
+  packageDir?: string;
 }
 
 const CREDENTIALS = `const username = process.env.CONNEXEASE_USERNAME!;\nconst password = process.env.CONNEXEASE_PASSWORD!;\n`;
@@ -103,6 +111,12 @@ const SNIPPETS: ShutdownSnippet[] = [
     marker: 'the provider first, then the store',
     ending: 'by-itself',
   },
+  {
+    readme: 'packages/otel/README.md',
+    marker: 'instrumentConnexease({ meterProvider })',
+    ending: 'sigterm',
+    packageDir: 'packages/otel',
+  },
 ];
 
 /** A code block that shuts something down: it listens for SIGTERM, or closes a provider, a store or a client. */
@@ -157,19 +171,25 @@ beforeAll(async () => {
   await requireSharedRedis();
   mock = await startMockServer();
   home = await mkdtemp(join(tmpdir(), 'cxk-snippets-'));
-  await mkdir(RUN_DIR, { recursive: true });
 });
 afterAll(async () => {
   for (const child of running) child.kill('SIGKILL');
   await mock?.close();
-  await rm(RUN_DIR, { recursive: true, force: true });
+  for (const dir of new Set(
+    SNIPPETS.map((snippet) => runDir(snippet.packageDir && join(ROOT, snippet.packageDir))),
+  )) {
+    await rm(dir, { recursive: true, force: true });
+  }
   if (home !== undefined) await rm(home, { recursive: true, force: true });
 });
 
 /** Runs `program` as a process; ends it the way `ending` says, and kills it if it outlives the deadline. */
-async function runSnippet(program: string, ending: Ending): Promise<Outcome> {
-  const file = join(RUN_DIR, `snippet-${randomUUID()}.ts`);
-  await writeFile(file, program);
+async function runSnippet(snippet: ShutdownSnippet): Promise<Outcome> {
+  const { ending } = snippet;
+  const dir = runDir(snippet.packageDir && join(ROOT, snippet.packageDir));
+  await mkdir(dir, { recursive: true });
+  const file = join(dir, `snippet-${randomUUID()}.ts`);
+  await writeFile(file, programOf(snippet));
   const user = { username: `snippet-${randomUUID()}`, password: `pw-${randomUUID()}` };
   mock.control.upsertUser({ ...user, status: 'active' });
   const cache = join(home, randomUUID());
@@ -179,6 +199,7 @@ async function runSnippet(program: string, ending: Ending): Promise<Outcome> {
     CONNEXEASE_USERNAME: user.username,
     CONNEXEASE_PASSWORD: user.password,
     REDIS_URL: SHARED_REDIS_URL,
+    METRICS_PORT: String(await freePort()),
     HOME: cache,
     XDG_CACHE_HOME: join(cache, '.cache'),
   });
@@ -240,7 +261,7 @@ describe('README shutdown snippets, each run as a process (issue 10, case 6)', (
   it.each(SNIPPETS.map((snippet) => [`${snippet.readme} "${snippet.marker}"`, snippet] as const))(
     '%s exits',
     async (_, snippet) => {
-      const outcome = await runSnippet(programOf(snippet), snippet.ending);
+      const outcome = await runSnippet(snippet);
       const why = `${snippet.readme}:${blockOf(snippet).line}; its output:\n${outcome.output}`;
       // For the record only (never asserted: machine speed varies).
       process.stdout.write(
