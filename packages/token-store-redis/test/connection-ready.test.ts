@@ -45,6 +45,7 @@ describe('waiting for the connection during an outage (issue 10, case 7)', () =>
     const client = await clientOfAnOutage();
     cleanups.push(() => client.disconnect());
     const readyListenersBefore = client.listenerCount('ready');
+    const endListenersBefore = client.listenerCount('end');
 
     let collected = 0;
     const registry = new FinalizationRegistry<number>(() => {
@@ -69,6 +70,7 @@ describe('waiting for the connection during an outage (issue 10, case 7)', () =>
     });
     expect(client.status).not.toBe('ready');
     expect(client.listenerCount('ready')).toBe(readyListenersBefore);
+    expect(client.listenerCount('end')).toBe(endListenersBefore);
   }, 60_000);
 
   it('the same through the store: calls that timed out during an outage leave no ready listener behind', async () => {
@@ -94,4 +96,17 @@ describe('waiting for the connection during an outage (issue 10, case 7)', () =>
     await expect(waiting).resolves.toBeUndefined();
     expect(await store.readToken(ns)).toBeNull();
   }, 60_000);
+
+  it('a call waiting for the connection fails at once when the client ends (its owner quit it)', async () => {
+    const client = await clientOfAnOutage();
+    cleanups.push(() => client.disconnect());
+    const store = createRedisTokenStore({ redis: client, commandTimeoutMs: 600_000 });
+    cleanups.push(() => store.close());
+    const waiting = whenReady(client, new AbortController().signal);
+    const reading = store.readToken(`ended-${crypto.randomUUID()}`);
+    client.disconnect();
+    // Not after commandTimeoutMs (10 minutes): the test would time out.
+    await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+    await expect(reading).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  }, 30_000);
 });
