@@ -1,6 +1,6 @@
 import { abortedError, anySignal, raceAbort } from './abort.ts';
 import type { PasswordCredentials } from './credentials.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { IssuedToken, JwtIssuer } from './issuer.ts';
 import type { Clock } from './provider-types.ts';
 
@@ -46,7 +46,7 @@ export async function attemptIssue(options: IssueAttemptOptions): Promise<Issued
   } catch (error) {
     if (timeout.signal.aborted) throw timeoutError(timeoutMs);
     if (signal.aborted) throw abortedError(signal, 'the token provider was closed');
-    if (error instanceof ConnexeaseAuthError) throw error;
+    if (isConnexeaseAuthError(error)) throw error;
     throw new ConnexeaseAuthError(
       'TOKEN_ENDPOINT_UNAVAILABLE',
       `the JWT issuer failed with ${error instanceof Error ? error.name : typeof error}; treated as a network error`,

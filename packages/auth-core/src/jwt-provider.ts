@@ -3,7 +3,7 @@ import { BlockGate } from './block-gate.ts';
 import { waitAsCaller } from './caller-wait.ts';
 import type { ResolvedProviderOptions } from './config.ts';
 import type { PasswordCredentials } from './credentials.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import type { AuthEventListener } from './events.ts';
 import { type HeldToken, TokenCache } from './held-token.ts';
@@ -162,7 +162,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       BACKGROUND_RETRY_BASE_MS * 2 ** Math.min(background.failures - 1, 20),
     );
     const jittered = backoff * (1 + 0.25 * options.random());
-    const retryAt = error instanceof ConnexeaseAuthError ? error.retryAt : undefined;
+    const retryAt = isConnexeaseAuthError(error) ? error.retryAt : undefined;
     background.notBefore = Math.max(now + jittered, retryAt ?? Number.NEGATIVE_INFINITY);
   };
 
