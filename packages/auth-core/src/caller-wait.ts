@@ -1,4 +1,5 @@
 import { abortedError } from './abort.ts';
+import { formatDuration } from './duration.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import type { RefreshPhase } from './jwt-context.ts';
 import type { Clock } from './provider-types.ts';
@@ -53,7 +54,7 @@ export function waitAsCaller<T>(shared: Promise<T>, options: CallerWaitOptions):
 }
 
 function callerTimeout(timeoutMs: number, phase: RefreshPhase): ConnexeaseAuthError {
-  const prefix = `no JWT after ${timeoutMs} ms (waitTimeoutMs)`;
+  const prefix = `no JWT after ${formatDuration(timeoutMs)} (waitTimeoutMs)`;
   const detail =
     phase === 'waiting'
       ? 'another replica holds the token lease and has not published a token yet; if it died, its lease lapses ' +

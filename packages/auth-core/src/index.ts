@@ -12,6 +12,7 @@ export {
   validateCredentials,
 } from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+export { formatDuration, formatWindow } from './duration.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {

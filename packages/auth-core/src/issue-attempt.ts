@@ -1,5 +1,6 @@
 import { abortedError, anySignal, raceAbort } from './abort.ts';
 import type { PasswordCredentials } from './credentials.ts';
+import { formatDuration } from './duration.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { IssuedToken, JwtIssuer } from './issuer.ts';
 import type { Clock } from './provider-types.ts';
@@ -60,7 +61,7 @@ export async function attemptIssue(options: IssueAttemptOptions): Promise<Issued
 function timeoutError(timeoutMs: number): ConnexeaseAuthError {
   return new ConnexeaseAuthError(
     'TIMEOUT',
-    `POST /jwt/ did not answer within ${timeoutMs} ms (issueTimeoutMs); the attempt counts against the quota`,
+    `POST /jwt/ did not answer within ${formatDuration(timeoutMs)} (issueTimeoutMs); the attempt counts against the quota`,
     { retryable: true },
   );
 }
