@@ -44,7 +44,9 @@ export function renderSvg(report: DemoReport): string {
   const axes = { endMs, yMax, limit: options.apiDailyLimit };
   const height = PANEL_TOP + 2 * PANEL_HEIGHT + 24;
   return [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}">`,
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${WIDTH}" height="${height}" viewBox="0 0 ${WIDTH} ${height}" role="img" aria-labelledby="title desc" font-family="system-ui, -apple-system, 'Segoe UI', Helvetica, Arial, sans-serif" font-size="12" fill="${COLORS.text}">`,
+    `<title id="title">${escapeXml(`connexease-kit demo: ${runSummary(kit)}; naive: ${runSummary(naive)}`)}</title>`,
+    `<desc id="desc">${escapeXml(`${report.headline.kit}. ${report.headline.naive}.`)}</desc>`,
     `<rect width="${WIDTH}" height="${height}" fill="#ffffff"/>`,
     text(
       LEFT,
