@@ -6,7 +6,7 @@
  */
 import { execFile, execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
@@ -58,22 +58,35 @@ function findOldNode(): { path: string; version: string } | undefined {
   return undefined;
 }
 
-/** Each published package's entries, as its package.json names them. */
-const ENTRIES: Record<string, string[]> = {
-  'auth-core': ['dist/index.js'],
-  'http-ky': ['dist/index.js'],
-  'token-store-memory': ['dist/index.js'],
-  'token-store-redis': ['dist/index.js'],
-  'token-store-file': ['dist/index.js'],
-  'token-store-conformance': ['dist/index.js'],
-  'mock-server': ['dist/index.js', 'dist/cli.js'],
-  cli: ['dist/index.js', 'dist/cli.js'],
-};
+interface Manifest {
+  private?: boolean;
+  engines?: unknown;
+  exports?: Record<string, unknown>;
+  bin?: Record<string, string>;
+}
+
+/** Each published package's entries, as its package.json names them: the root export and every bin. */
+const ENTRIES: Record<string, string[]> = {};
+const manifests: Record<string, Manifest> = {};
+for (const name of await readdir(packagesDir)) {
+  const manifest = JSON.parse(await readFile(join(packagesDir, name, 'package.json'), 'utf8')) as Manifest;
+  if (manifest.private === true) continue;
+  manifests[name] = manifest;
+  const root = (manifest.exports?.['.'] as { default?: string } | undefined)?.default;
+  ENTRIES[name] = [root, ...Object.values(manifest.bin ?? {})]
+    .filter((entry): entry is string => typeof entry === 'string')
+    .map((entry) => entry.replace(/^\.\//, ''));
+}
 const cases = Object.entries(ENTRIES).flatMap(([name, entries]) =>
   entries.map((entry) => [name, entry] as const),
 );
 
 const oldNode = findOldNode();
+
+test.each(Object.keys(manifests))('@connexease-kit/%s says "engines": { "node": ">=22" }', (name) => {
+  expect(manifests[name]?.engines).toEqual({ node: `>=${MINIMUM_NODE_MAJOR}` });
+  expect(ENTRIES[name], 'its entries are known').not.toHaveLength(0);
+});
 
 describe(`importing a built package on an older Node.js (${oldNode?.path ?? 'none found'})`, () => {
   test('an older Node.js is on this machine to run them', () => {
