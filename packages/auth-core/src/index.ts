@@ -17,6 +17,12 @@ export {
   validateCredentials,
 } from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+export {
+  DIAGNOSTICS_CHANNELS,
+  type JwtIssueTraceContext,
+  type StoreTraceContext,
+  type WaitTraceContext,
+} from './diagnostics.ts';
 export { formatDuration, formatWindow } from './duration.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
@@ -27,6 +33,7 @@ export {
   type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
+export { type ReportEventOptions, reportEvent } from './event-hub.ts';
 export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
 export {
   computeTokenTimes,
@@ -97,4 +104,5 @@ export {
   assertTokenValue,
 } from './store-input.ts';
 export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
+export { expiryRecheckDelay, MAX_TIMER_MS } from './store-timers.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
