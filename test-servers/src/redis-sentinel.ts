@@ -162,7 +162,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
             `dir ${dir}`,
             'loglevel warning',
             `sentinel monitor ${MASTER_NAME} ${master.address.host} ${master.address.port} 2`,
-            `sentinel down-after-milliseconds ${MASTER_NAME} ${options.downAfterMs ?? 1000}`,
+            `sentinel down-after-milliseconds ${MASTER_NAME} ${options.downAfterMs ?? 2000}`,
             `sentinel failover-timeout ${MASTER_NAME} ${options.failoverTimeoutMs ?? 5000}`,
             `sentinel parallel-syncs ${MASTER_NAME} 1`,
             '',
