@@ -37,7 +37,7 @@ export interface RedisSentinelHandle {
 }
 
 export interface RedisSentinelOptions {
-  /** Sentinel's `down-after-milliseconds`: how long the master may be silent. Default 1000. */
+  /** Sentinel's `down-after-milliseconds`: how long the master may be silent. Default 2000 (a loaded machine must not trip it). */
   downAfterMs?: number;
   /** Sentinel's `failover-timeout`. Default 5000. */
   failoverTimeoutMs?: number;
