@@ -110,6 +110,43 @@ describe('case 3: an endpoint that answers 401 for its own reasons does not burn
     expect(outcomes.filter((outcome) => outcome === 'endpoint-refused')).toHaveLength(outcomes.length - 2);
   });
 
+  test('an expiry refresh carries the spacing, so a daily refresh does not start the doublings over', async () => {
+    fleet = createFleet({ issuer: { lifetimeMs: 2 * HOUR } });
+    const api = createFakeApi(fleet.fake);
+    const provider = fleet.replica();
+    await settle(provider.getAuthorization());
+    const ns = (await provider.status()).namespace;
+    expect(await settle(callApi(provider, api, '/refused/'))).toBe('ENDPOINT_REFUSED');
+    const spacing = (await fleet.memory.readToken(ns))?.unauthorizedRefresh;
+    expect(spacing).toEqual({ at: Date.now(), intervalMs: MINUTE });
+
+    // The 2 h token is due after 1.5 h: the background refresh's token keeps the fleet's last 401 refresh.
+    await advance(95 * MINUTE, MINUTE);
+    await settle(provider.getAuthorization());
+    await advance(MINUTE, 1000);
+    expect(fleet.fake.calls).toHaveLength(3);
+    expect(await fleet.memory.readToken(ns)).toMatchObject({
+      value: fleet.fake.tokens[2],
+      unauthorizedRefresh: spacing,
+    });
+    // So the next 401-driven refresh doubles the interval instead of starting again at the base.
+    expect(await settle(callApi(provider, api, '/refused/'))).toBe('ENDPOINT_REFUSED');
+    expect((await fleet.memory.readToken(ns))?.unauthorizedRefresh?.intervalMs).toBe(2 * MINUTE);
+  });
+
+  test('a store that drops unauthorizedRefresh still spaces the refreshes of each replica', async () => {
+    fleet = createFleet();
+    const write = fleet.control.store.writeToken.bind(fleet.control.store);
+    fleet.control.store.writeToken = (ns, lease, { unauthorizedRefresh: _, ...record }) =>
+      write(ns, lease, record);
+    const api = createFakeApi(fleet.fake);
+    const provider = fleet.replica();
+    await settle(provider.getAuthorization());
+    expect(await settle(callApi(provider, api, '/refused/'))).toBe('ENDPOINT_REFUSED');
+    expect(await settle(callApi(provider, api, '/refused/'))).toBe('ENDPOINT_REFUSED');
+    expect(fleet.fake.calls).toHaveLength(2);
+  });
+
   test('a rejected token stays in use until a replacement is in hand', async () => {
     fleet = createFleet({ provider: { quota: { limit: 1, windowMs: DAY } } });
     const api = createFakeApi(fleet.fake);
