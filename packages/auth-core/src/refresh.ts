@@ -33,6 +33,13 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
 
   try {
     for (;;) {
+      // The block is read beside the token, not between the token read and the lease request (a longer
+      // gap lets a slow replica win the lease just after the leader released it); its verdict only
+      // matters when there is no token to adopt.
+      const blocked = ctx.blocks.check(ns).then(
+        () => null,
+        (error: unknown) => error,
+      );
       // A stored record's times are on the store's clock: learn it (once per process) before judging one.
       const [stored] = await Promise.all([
         ctx.store.readToken(ns),
@@ -43,7 +50,8 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
         reportWait('token');
         return adopt(ctx, ns, found, background);
       }
-      await ctx.blocks.check(ns);
+      const block = await blocked;
+      if (block !== null) throw block;
       ctx.gate.check(clock.now());
       const lease = await ctx.store.acquireLease(ns, { ttlMs: leaseTtlMs });
       if (lease !== null) {
