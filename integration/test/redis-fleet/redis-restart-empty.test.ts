@@ -41,7 +41,6 @@ describe('a Redis without persistence restarts under load', () => {
       ...user,
       redis: { url: redis.url },
       quota: QUOTA,
-      provider: { rejectedTokenMinAgeMs: 0 },
     };
     const fleet = env.track(await startFleet(replicaConfigs(4, base)));
     await fleet.all((replica) => replica.burst(1));

@@ -72,7 +72,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * `createTokenProvider` in `@connexease-kit/auth-core`) that issues at most the configured daily
  * quota of JWTs, shares them through `store`, and never retries a 4XX from `POST /jwt/`.
  *
- * Errors from the provider (`QUOTA_EXHAUSTED`, `INVALID_CREDENTIALS`, `BLOCKED`, `TOKEN_REJECTED`, …)
+ * Errors from the provider (`QUOTA_EXHAUSTED`, `INVALID_CREDENTIALS`, `BLOCKED`, `ENDPOINT_REFUSED`, …)
  * reach the caller as `ConnexeaseAuthError`, not wrapped by ky. Other HTTP failures stay ky's
  * `HTTPError`, with the token in its `request`'s `Authorization` header redacted.
  *
