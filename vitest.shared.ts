@@ -11,4 +11,6 @@ const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));
  */
 export const workspaceSourceAlias: AliasOptions = [
   { find: /^@connexease-kit\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+  // Subpath entries (`@connexease-kit/auth-core/transport`) live in `src/<subpath>/index.ts`.
+  { find: /^@connexease-kit\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/$2/index.ts` },
 ];

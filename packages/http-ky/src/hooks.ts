@@ -1,4 +1,5 @@
 import { ConnexeaseAuthError, type TokenProvider } from '@connexease-kit/auth-core';
+import { redactAuthorizationHeader } from '@connexease-kit/auth-core/transport';
 import ky, { type AfterResponseState, type BeforeErrorState, type BeforeRequestState, type Hooks } from 'ky';
 import { isIssuerRequest } from './issuer-marker.ts';
 
@@ -71,9 +72,9 @@ export function authHooks(provider: AuthorizationSource): Hooks {
   };
 
   const redactErrorRequest = ({ error, request }: BeforeErrorState): Error => {
-    redactAuthorization(request);
+    redactAuthorizationHeader(request.headers);
     const carried = (error as { request?: unknown }).request;
-    if (carried instanceof Request && carried !== request) redactAuthorization(carried);
+    if (carried instanceof Request && carried !== request) redactAuthorizationHeader(carried.headers);
     return error;
   };
 
@@ -82,16 +83,4 @@ export function authHooks(provider: AuthorizationSource): Hooks {
     afterResponse: [recoverFromUnauthorized],
     beforeError: [redactErrorRequest],
   };
-}
-
-function redactAuthorization(request: Request): void {
-  const value = request.headers.get('authorization');
-  if (value === null) return;
-  const space = value.indexOf(' ');
-  const scheme = space > 0 ? value.slice(0, space) : 'Authorization';
-  try {
-    request.headers.set('authorization', `${scheme} [REDACTED]`);
-  } catch {
-    // Immutable headers (a Request the runtime built) cannot be changed; nothing more can be done here.
-  }
 }
