@@ -9,8 +9,6 @@ export interface Outgoing {
   replayable: boolean;
   /** Sends the call once with `authorization`, through `fetchImpl`. */
   send(authorization: string): Promise<Response>;
-  /** Frees what was kept for a resend that will not happen. */
-  release(): void;
 }
 
 /** How a signed fetch shapes what it sends. */
@@ -26,71 +24,80 @@ export interface OutgoingOptions {
 }
 
 /**
- * Prepares a call for sending once or twice. A `Request` with a body is cloned first (its body can be
- * read once, and a resend after a 401 needs it again); a `ReadableStream` body in `init` is neither
- * buffered nor teed, so such a call is not replayable. Every other body (string, `Blob`, `FormData`,
- * `URLSearchParams`, buffers) is sent again as it is.
+ * Prepares a URL-and-init call for sending once or twice. Its body is sent again as it is (string,
+ * `Blob`, `FormData`, `URLSearchParams`, buffers can be read any number of times), except a
+ * `ReadableStream` (or async iterable): that is neither buffered nor teed, so the call is not replayable.
  */
-export function prepareOutgoing(
-  input: string | URL | Request,
+export function urlOutgoing(
+  input: string | URL,
   init: RequestInit | undefined,
   options: OutgoingOptions,
 ): Outgoing {
-  if (typeof Request !== 'undefined' && input instanceof Request) {
-    return requestOutgoing(init === undefined ? input : new Request(input, init), options);
-  }
-  const target = options.resolve === undefined ? input : options.resolve(input as string | URL);
-  const given = init ?? {};
+  const target = options.resolve === undefined ? input : options.resolve(input);
+  return outgoing(target, init ?? {}, !isStreamBody(init?.body), options);
+}
+
+/**
+ * Prepares a `Request` call: its body, when it has one, is read into a buffer once (a `Request`'s body
+ * can be read only once, and a resend after a 401 needs it again), and the call is sent as URL and
+ * init, so any fetch (undici's, whose `Request` class is not the platform's) can send it. Extra `init`
+ * members (undici's `dispatcher`, as openapi-fetch and axios pass them) are kept.
+ */
+export async function requestOutgoing(
+  input: Request,
+  init: RequestInit | undefined,
+  options: OutgoingOptions,
+): Promise<Outgoing> {
+  const request = init === undefined ? input : new Request(input, init);
+  const body = request.body === null ? undefined : await request.arrayBuffer();
+  const asInit: RequestInit = {
+    ...extensions(init),
+    method: request.method,
+    headers: request.headers,
+    signal: request.signal,
+    redirect: request.redirect,
+    keepalive: request.keepalive,
+    integrity: request.integrity,
+    ...(body === undefined ? {} : { body }),
+  };
+  return outgoing(request.url, asInit, true, options);
+}
+
+function outgoing(
+  target: string | URL,
+  init: RequestInit,
+  replayable: boolean,
+  options: OutgoingOptions,
+): Outgoing {
   const { fetchImpl, accept, timeoutMs } = options;
   return {
-    signal: given.signal ?? undefined,
-    replayable: !isStreamBody(given.body),
+    signal: init.signal ?? undefined,
+    replayable,
     send: (authorization) =>
       fetchImpl(target, {
-        ...given,
-        headers: signedHeaders(given.headers, authorization, accept),
-        ...(timeoutMs === undefined ? {} : { signal: withTimeout(given.signal, timeoutMs) }),
+        ...init,
+        headers: signedHeaders(init.headers, authorization, accept),
+        ...(timeoutMs === undefined ? {} : { signal: withTimeout(init.signal, timeoutMs) }),
       }),
-    release: () => {},
   };
 }
 
-function requestOutgoing(request: Request, options: OutgoingOptions): Outgoing {
-  const { fetchImpl, accept, timeoutMs } = options;
-  // A Request's body can be read once, and a resend needs it again: keep a copy (a tee of the body)
-  // only when there is a body. Without one the Request itself can be sent any number of times.
-  const copy = request.body === null ? undefined : request.clone();
-  let sent = false;
-  return {
-    signal: request.signal,
-    replayable: true,
-    send: (authorization) => {
-      const source = sent ? (copy ?? request) : request;
-      sent = true;
-      const headers = new Headers(source.headers);
-      headers.set('authorization', authorization);
-      if (accept !== undefined && !headers.has('accept')) headers.set('accept', accept);
-      return fetchImpl(
-        new Request(source, {
-          headers,
-          ...(timeoutMs === undefined ? {} : { signal: withTimeout(source.signal, timeoutMs) }),
-        }),
-      );
-    },
-    release: () => {
-      // The copy is not needed after all: cancelling its branch of the tee frees what it buffered.
-      void copy?.body?.cancel().catch(() => {});
-    },
-  };
+/** What `init` holds beyond what a `Request` keeps (undici's `dispatcher`, say). */
+function extensions(init: RequestInit | undefined): RequestInit {
+  if (init === undefined) return {};
+  const { headers, body, method, signal, duplex, ...rest } = init as RequestInit & { duplex?: unknown };
+  return rest;
 }
 
 /** The call's headers with `authorization` set (overriding any given) and `accept` when none is given. */
 function signedHeaders(
-  given: HeadersInit | undefined,
+  given: HeadersInit | null | undefined,
   authorization: string,
   accept: string | undefined,
 ): HeadersInit {
-  if (given === undefined) return accept === undefined ? { authorization } : { accept, authorization };
+  if (given === undefined || given === null) {
+    return accept === undefined ? { authorization } : { accept, authorization };
+  }
   const headers = new Headers(given);
   headers.set('authorization', authorization);
   if (accept !== undefined && !headers.has('accept')) headers.set('accept', accept);

@@ -1,6 +1,6 @@
 import { ConnexeaseAuthError, type TokenProvider } from '@connexease-kit/auth-core';
 import type { FetchLike } from './fetch-types.ts';
-import { type Outgoing, type OutgoingOptions, prepareOutgoing } from './outgoing.ts';
+import { type Outgoing, type OutgoingOptions, requestOutgoing, urlOutgoing } from './outgoing.ts';
 import { redactThrown } from './redact-thrown.ts';
 
 /** What a signed fetch needs from a provider: the header, and what to do after a 401. */
@@ -12,14 +12,14 @@ export type AuthorizationSource = Pick<TokenProvider, 'getAuthorization' | 'hand
  */
 export function signedFetch(provider: AuthorizationSource, options: OutgoingOptions): FetchLike {
   return async function connexeaseFetch(input, init) {
-    const outgoing = prepareOutgoing(input, init, options);
+    const outgoing =
+      typeof Request !== 'undefined' && input instanceof Request
+        ? await requestOutgoing(input, init, options)
+        : urlOutgoing(input as string | URL, init, options);
     const signal = outgoing.signal;
     const authorization = await provider.getAuthorization(signal === undefined ? {} : { signal });
     const response = await sendRedacted(outgoing.send, authorization);
-    if (response.status !== 401) {
-      outgoing.release();
-      return response;
-    }
+    if (response.status !== 401) return response;
     return resendOnce(provider, outgoing, authorization, response);
   };
 }
@@ -33,14 +33,8 @@ async function resendOnce(
 ): Promise<Response> {
   discard(response);
   const signal = outgoing.signal;
-  let fresh: string;
-  try {
-    // Throws ACCESS_TOKEN_REJECTED for a Bearer token, TOKEN_REJECTED for a JWT issued moments ago, …
-    fresh = await provider.handleUnauthorized(rejected, signal === undefined ? {} : { signal });
-  } catch (error) {
-    outgoing.release();
-    throw error;
-  }
+  // Throws ACCESS_TOKEN_REJECTED for a Bearer token, TOKEN_REJECTED for a JWT issued moments ago, …
+  const fresh = await provider.handleUnauthorized(rejected, signal === undefined ? {} : { signal });
   if (!outgoing.replayable) {
     throw new ConnexeaseAuthError(
       'TOKEN_REJECTED',
