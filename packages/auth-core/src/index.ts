@@ -90,4 +90,5 @@ export {
   assertTokenValue,
 } from './store-input.ts';
 export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
+export { expiryRecheckDelay, MAX_TIMER_MS } from './store-timers.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

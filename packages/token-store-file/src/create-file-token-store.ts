@@ -78,6 +78,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     watch: resolved.watch,
     fileNameOf: (ns) => files.stateName(ns),
     readToken,
+    now: () => clock.now(),
     emit,
   });
   const open = (): void => {
