@@ -1,5 +1,4 @@
 import { ConnexeaseAuthError, type TokenProvider } from '@connexease-kit/auth-core';
-import { redactAuthorizationHeader } from '@connexease-kit/auth-core/transport';
 import ky, { type AfterResponseState, type BeforeErrorState, type BeforeRequestState, type Hooks } from 'ky';
 import { isIssuerRequest } from './issuer-marker.ts';
 
@@ -72,9 +71,9 @@ export function authHooks(provider: AuthorizationSource): Hooks {
   };
 
   const redactErrorRequest = ({ error, request }: BeforeErrorState): Error => {
-    redactAuthorizationHeader(request.headers);
+    redactAuthorization(request);
     const carried = (error as { request?: unknown }).request;
-    if (carried instanceof Request && carried !== request) redactAuthorizationHeader(carried.headers);
+    if (carried instanceof Request && carried !== request) redactAuthorization(carried);
     return error;
   };
 
@@ -83,4 +82,16 @@ export function authHooks(provider: AuthorizationSource): Hooks {
     afterResponse: [recoverFromUnauthorized],
     beforeError: [redactErrorRequest],
   };
+}
+
+function redactAuthorization(request: Request): void {
+  const value = request.headers.get('authorization');
+  if (value === null) return;
+  const space = value.indexOf(' ');
+  const scheme = space > 0 ? value.slice(0, space) : 'Authorization';
+  try {
+    request.headers.set('authorization', `${scheme} [REDACTED]`);
+  } catch {
+    // Immutable headers (a Request the runtime built) cannot be changed; nothing more can be done here.
+  }
 }
