@@ -128,9 +128,9 @@ describe('axios 1.x with its fetch adapter', () => {
     server.control.setStatus(JOHN.username, 'banned');
     server.control.revoke({ all: true });
     const error = await caught(() => api.get('again/'));
-    const typed = error instanceof ConnexeaseAuthError ? error : (error as Error).cause;
-    expect(typed).toBeInstanceOf(ConnexeaseAuthError);
-    expect(typed).toMatchObject({ code: 'AGENT_BANNED' });
+    expect(error).toBeInstanceOf(AxiosError);
+    expect((error as Error).cause).toBeInstanceOf(ConnexeaseAuthError);
+    expect((error as Error).cause).toMatchObject({ code: 'AGENT_BANNED' });
   });
 });
 
