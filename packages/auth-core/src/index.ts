@@ -12,6 +12,12 @@ export {
   validateCredentials,
 } from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+export {
+  DIAGNOSTICS_CHANNELS,
+  type JwtIssueTraceContext,
+  type StoreTraceContext,
+  type WaitTraceContext,
+} from './diagnostics.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {
@@ -21,6 +27,7 @@ export {
   type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
+export { type ReportEventOptions, reportEvent } from './event-hub.ts';
 export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
 export {
   computeTokenTimes,

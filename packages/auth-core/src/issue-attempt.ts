@@ -1,5 +1,6 @@
 import { abortedError, anySignal, raceAbort } from './abort.ts';
 import type { PasswordCredentials } from './credentials.ts';
+import { jwtIssueChannel, traceAsync } from './diagnostics.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import type { IssuedToken, JwtIssuer } from './issuer.ts';
 import type { Clock } from './provider-types.ts';
@@ -12,6 +13,8 @@ export interface IssueAttemptOptions {
   timeoutMs: number;
   /** Aborts the attempt (the provider is closing): `ABORTED`. */
   signal: AbortSignal;
+  /** What the `connexease-kit:jwt-issue` tracing channel reports about this attempt. */
+  trace?: { ns: string; attempt: number };
 }
 
 /**
@@ -23,7 +26,12 @@ export interface IssueAttemptOptions {
  * - `TOKEN_ENDPOINT_UNAVAILABLE` (retryable) for anything else an issuer throws (a network `TypeError`
  *   from `fetch`, for instance): the request may have reached the server, so it is treated as an outage.
  */
-export async function attemptIssue(options: IssueAttemptOptions): Promise<IssuedToken> {
+export function attemptIssue(options: IssueAttemptOptions): Promise<IssuedToken> {
+  const { ns = '', attempt = 0 } = options.trace ?? {};
+  return traceAsync(jwtIssueChannel, { ns, attempt }, () => attemptIssueUntraced(options));
+}
+
+async function attemptIssueUntraced(options: IssueAttemptOptions): Promise<IssuedToken> {
   const { issuer, credentials, clock, timeoutMs, signal } = options;
   if (signal.aborted) throw abortedError(signal, 'the token provider was closed');
   const timeout = new AbortController();

@@ -3,6 +3,7 @@ import { BlockGate } from './block-gate.ts';
 import { waitAsCaller } from './caller-wait.ts';
 import type { ResolvedProviderOptions } from './config.ts';
 import type { PasswordCredentials } from './credentials.ts';
+import type { WaitTraceContext } from './diagnostics.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import type { AuthEventListener } from './events.ts';
@@ -109,12 +110,17 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
   const background = { failures: 0, notBefore: Number.NEGATIVE_INFINITY };
   let closed = false;
 
-  const callerWait = <T>(shared: Promise<T>, request: RequestOptions | undefined): Promise<T> =>
+  const callerWait = <T>(
+    shared: Promise<T>,
+    request: RequestOptions | undefined,
+    reason: WaitTraceContext['reason'] = 'token',
+  ): Promise<T> =>
     waitAsCaller(shared, {
       clock,
       signal: request?.signal,
       timeoutMs: waitTimeoutMs,
       phase: () => ctx.phase,
+      trace: { namespace: () => namespaceValue, reason },
     });
 
   const closedError = (): ConnexeaseAuthError =>
@@ -239,6 +245,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       const token = await callerWait(
         recoveries.run(parsed.token, () => recover(parsed.token)),
         request,
+        'unauthorized',
       );
       return token.authorization;
     },

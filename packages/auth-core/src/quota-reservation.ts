@@ -38,6 +38,7 @@ export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<Quota
     throw error;
   }
   const remaining = Math.max(0, limit - decision.used);
+  ctx.emit({ type: 'quota-reserved', ns, used: decision.used, limit, remaining });
   if (remaining <= limit * ctx.options.quotaLowRatio) {
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }

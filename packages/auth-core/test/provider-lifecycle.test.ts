@@ -74,11 +74,11 @@ describe('events', () => {
     });
     const header = await settle(provider.getAuthorization());
     expect(header).toMatch(/^JWT /);
-    expect(seen.map((event) => event.type)).toEqual(['issued']);
+    expect(seen.map((event) => event.type)).toEqual(['quota-reserved', 'issued']);
     unsubscribe();
     unsubscribe();
     await provider.unblock();
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     expect(eventsOf(fleet.events, 'unblocked')).toHaveLength(1);
   });
 

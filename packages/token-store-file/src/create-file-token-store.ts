@@ -12,6 +12,7 @@ import {
   type QuotaDecision,
   type QuotaRequest,
   type QuotaUsage,
+  reportEvent,
   type TokenRecord,
   type TokenStore,
   type WaitOptions,
@@ -60,6 +61,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     } catch {
       // A throwing listener must not break a store operation.
     }
+    reportEvent(event, { observed: resolved.onEvent !== undefined, warningCode: 'CONNEXEASE_FILE_STORE' });
   };
   let closed = false;
   const files = new StateFiles({

@@ -1,3 +1,4 @@
+import { reportEvent } from '@connexease-kit/auth-core';
 import type { Redis } from 'ioredis';
 import { isCluster, type RedisClient, withDeadline } from './connection.ts';
 import type { StoreSettings } from './settings.ts';
@@ -63,15 +64,18 @@ export async function checkEvictionPolicy(client: RedisClient): Promise<Eviction
 
 function report(settings: StoreSettings, message: string): void {
   const { onEvent, logger } = settings;
+  const warning = { type: 'warning', message } as const;
   try {
-    onEvent?.({ type: 'warning', message });
+    onEvent?.(warning);
     logger?.warn(message);
   } catch {
     // A listener's or logger's failure must not break the store.
   }
-  if (onEvent === undefined && logger === undefined) {
-    process.emitWarning(message, { code: 'CONNEXEASE_REDIS_EVICTION' });
-  }
+  // Also on connexease-kit:event; to process.emitWarning (once) when nobody else saw it.
+  reportEvent(warning, {
+    observed: onEvent !== undefined || logger !== undefined,
+    warningCode: 'CONNEXEASE_REDIS_EVICTION',
+  });
 }
 
 /**
