@@ -1,4 +1,4 @@
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** One runnable code block of a README. */
@@ -16,12 +16,13 @@ const SNIPPET_LANGUAGES = new Set(['ts', 'typescript', 'js', 'javascript', 'mjs'
 
 /**
  * The snippets of a README (path relative to the repository root), each with the packages its install
- * line names: the nearest `npm install …` line above it. A line that does not name the README's own
- * package (`npm install @connexease-kit/token-store-file` in http-ky's README) adds to the README's first
- * install line, as the text around it says; any other line stands alone.
+ * line names. The README's first `npm install …` line holds everywhere; a later one holds in its own
+ * section (up to the next heading) and replaces it there, except that a line which does not name the
+ * README's own package (`npm install @connexease-kit/token-store-file` in http-ky's README) adds to it,
+ * as the text around it says.
  */
-export async function readmeSnippets(repoRoot: string, readme: string, ownPackage: string | undefined): Promise<Snippet[]> {
-  const lines = (await readFile(join(repoRoot, readme), 'utf8')).split('\n');
+export function readmeSnippets(repoRoot: string, readme: string, ownPackage: string | undefined): Snippet[] {
+  const lines = readFileSync(join(repoRoot, readme), 'utf8').split('\n');
   const snippets: Snippet[] = [];
   let heading = '(top)';
   let rank = 0;
@@ -32,6 +33,7 @@ export async function readmeSnippets(repoRoot: string, readme: string, ownPackag
     if (/^#{1,6} /.test(line)) {
       heading = line.replace(/^#+ /, '').trim();
       rank = 0;
+      current = base ?? [];
       continue;
     }
     const fence = /^```(\S*)/.exec(line);
@@ -52,7 +54,11 @@ export async function readmeSnippets(repoRoot: string, readme: string, ownPackag
     }
     if (!SNIPPET_LANGUAGES.has(language)) continue;
     rank++;
-    snippets.push({ id: `${readme} > ${heading} #${rank}`, code: body.join('\n'), install: [...current].sort() });
+    snippets.push({
+      id: `${readme} > ${heading} #${rank}`,
+      code: body.join('\n'),
+      install: [...current].sort(),
+    });
   }
   return snippets;
 }
