@@ -1,5 +1,6 @@
 import { abortedError } from './abort.ts';
 import { traceAsync, type WaitTraceContext, waitChannel } from './diagnostics.ts';
+import { formatDuration } from './duration.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import type { RefreshPhase } from './jwt-context.ts';
 import type { Clock } from './provider-types.ts';
@@ -70,7 +71,7 @@ function waitUntraced<T>(shared: Promise<T>, options: CallerWaitOptions): Promis
 }
 
 function callerTimeout(timeoutMs: number, phase: RefreshPhase): ConnexeaseAuthError {
-  const prefix = `no JWT after ${timeoutMs} ms (waitTimeoutMs)`;
+  const prefix = `no JWT after ${formatDuration(timeoutMs)} (waitTimeoutMs)`;
   const detail =
     phase === 'waiting'
       ? 'another replica holds the token lease and has not published a token yet; if it died, its lease lapses ' +

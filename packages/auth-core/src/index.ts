@@ -1,3 +1,8 @@
+import { assertSupportedNode } from './node-version.ts';
+
+// As auth-core loads, and so before any package built on it runs: each imports auth-core first.
+assertSupportedNode();
+
 export {
   type ClassifyOptions,
   classifyJwtResponse,
@@ -18,6 +23,7 @@ export {
   type StoreTraceContext,
   type WaitTraceContext,
 } from './diagnostics.ts';
+export { formatDuration, formatWindow } from './duration.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {
@@ -41,6 +47,7 @@ export {
 } from './expiry.ts';
 export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
 export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
+export { assertSupportedNode, MINIMUM_NODE_MAJOR } from './node-version.ts';
 export { createTokenProvider } from './provider.ts';
 export type {
   AuthStatus,

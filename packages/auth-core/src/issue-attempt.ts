@@ -1,7 +1,8 @@
 import { abortedError, anySignal, raceAbort } from './abort.ts';
 import type { PasswordCredentials } from './credentials.ts';
 import { jwtIssueChannel, traceAsync } from './diagnostics.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import { formatDuration } from './duration.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { IssuedToken, JwtIssuer } from './issuer.ts';
 import type { Clock } from './provider-types.ts';
 
@@ -54,7 +55,7 @@ async function attemptIssueUntraced(options: IssueAttemptOptions): Promise<Issue
   } catch (error) {
     if (timeout.signal.aborted) throw timeoutError(timeoutMs);
     if (signal.aborted) throw abortedError(signal, 'the token provider was closed');
-    if (error instanceof ConnexeaseAuthError) throw error;
+    if (isConnexeaseAuthError(error)) throw error;
     throw new ConnexeaseAuthError(
       'TOKEN_ENDPOINT_UNAVAILABLE',
       `the JWT issuer failed with ${error instanceof Error ? error.name : typeof error}; treated as a network error`,
@@ -68,7 +69,7 @@ async function attemptIssueUntraced(options: IssueAttemptOptions): Promise<Issue
 function timeoutError(timeoutMs: number): ConnexeaseAuthError {
   return new ConnexeaseAuthError(
     'TIMEOUT',
-    `POST /jwt/ did not answer within ${timeoutMs} ms (issueTimeoutMs); the attempt counts against the quota`,
+    `POST /jwt/ did not answer within ${formatDuration(timeoutMs)} (issueTimeoutMs); the attempt counts against the quota`,
     { retryable: true },
   );
 }

@@ -4,7 +4,7 @@ import { waitAsCaller } from './caller-wait.ts';
 import type { ResolvedProviderOptions } from './config.ts';
 import type { PasswordCredentials } from './credentials.ts';
 import type { WaitTraceContext } from './diagnostics.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import type { AuthEventListener } from './events.ts';
 import { type HeldToken, TokenCache } from './held-token.ts';
@@ -168,7 +168,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       BACKGROUND_RETRY_BASE_MS * 2 ** Math.min(background.failures - 1, 20),
     );
     const jittered = backoff * (1 + 0.25 * options.random());
-    const retryAt = error instanceof ConnexeaseAuthError ? error.retryAt : undefined;
+    const retryAt = isConnexeaseAuthError(error) ? error.retryAt : undefined;
     background.notBefore = Math.max(now + jittered, retryAt ?? Number.NEGATIVE_INFINITY);
   };
 

@@ -1,3 +1,4 @@
+import { formatDuration, formatWindow } from './duration.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
 import type { QuotaDecision } from './store.ts';
@@ -30,8 +31,9 @@ export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<Quota
     ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
     const error = new ConnexeaseAuthError(
       'QUOTA_EXHAUSTED',
-      `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing was ` +
-        `sent. The next issue is possible at ${new Date(retryAt).toISOString()}`,
+      `the JWT issue quota is spent (${decision.used} of ${limit} in ${formatWindow(ctx.options.quota.windowMs)}); ` +
+        `nothing was sent. The next issue is possible in ${formatDuration(retryAt - now)} ` +
+        `(${new Date(retryAt).toISOString()})`,
       { retryAt },
     );
     ctx.gate.close(error);
@@ -43,11 +45,6 @@ export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<Quota
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }
   return decision;
-}
-
-function describeWindow(windowMs: number): string {
-  const hours = windowMs / 3_600_000;
-  return Number.isInteger(hours) ? `${hours} h` : `${windowMs} ms`;
 }
 
 /**

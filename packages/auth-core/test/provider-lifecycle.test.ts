@@ -148,6 +148,7 @@ describe('signals and timeouts', () => {
     const error = await settleError(provider.getAuthorization());
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toMatch(/another replica holds the token lease/);
+    expect(error.message).toMatch(/^no JWT after (waiting )?5s \(waitTimeoutMs\)/);
     expect(fleet.fake.calls).toHaveLength(0);
     expect(eventsOf(fleet.events, 'waited')).toContainEqual(expect.objectContaining({ outcome: 'timeout' }));
   });

@@ -1,3 +1,8 @@
+import { assertSupportedNode } from '@connexease-kit/auth-core';
+
+// First, so auth-core (which checks the Node.js version as it loads) runs before any other dependency.
+assertSupportedNode();
+
 // The front door: the errors, codes, events and status a user of this package handles, re-exported so
 // that installing http-ky alone is enough under pnpm's strict layout.
 export {

@@ -116,7 +116,8 @@ it('the README Prometheus snippet runs, and a scrape of /metrics shows the conne
 
   const body = await scrapeUntil(
     `http://127.0.0.1:${port}/metrics`,
-    (text) => text.includes('connexease_jwt_attempts'),
+    // The token is issued before the snippet's API call answers: wait for both.
+    (text) => text.includes('connexease_jwt_attempts') && mock.control.stats().apiCalls.byStatus['200'] === 1,
     20_000,
   );
   for (const name of [

@@ -1,3 +1,4 @@
+import { formatDuration } from '@connexease-kit/auth-core';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { storeUnavailable } from './store-error.ts';
 import { invalid } from './validate.ts';
@@ -95,7 +96,8 @@ export function withDeadline<T>(
   operation: string,
   timeoutMs: number,
   task: (signal: AbortSignal) => Promise<T>,
-  onTimeout: () => Error = () => storeUnavailable(`${operation} timed out after ${timeoutMs} ms`),
+  onTimeout: () => Error = () =>
+    storeUnavailable(`${operation} timed out after ${formatDuration(timeoutMs)}`),
 ): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(onTimeout()), timeoutMs);

@@ -8,6 +8,7 @@ import {
   assertTokenValue,
   type BlockRecord,
   type ConnexeaseAuthError,
+  formatDuration,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
@@ -317,12 +318,12 @@ class IoredisTokenStore implements RedisTokenStore {
   private timedOut(operation: string): ConnexeaseAuthError {
     const ms = this.settings.commandTimeoutMs;
     if (this.client.status === 'ready') {
-      return storeUnavailable(`${operation} failed: Redis did not answer within ${ms} ms`);
+      return storeUnavailable(`${operation} failed: Redis did not answer within ${formatDuration(ms)}`);
     }
     const lastError =
       this.lastConnectionError === undefined ? '' : `; last error: ${this.lastConnectionError}`;
     return storeUnavailable(
-      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${ms} ms`,
+      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${formatDuration(ms)}`,
     );
   }
 

@@ -1,4 +1,5 @@
 import { classifyJwtResponse, type HeadersLike } from '../classify.ts';
+import { formatDuration } from '../duration.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from '../errors.ts';
 import type { IssuedToken, IssueRequest, JwtIssuer } from '../issuer.ts';
 import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options.ts';
@@ -90,9 +91,13 @@ export function createHttpJwtIssuer(options: HttpJwtIssuerOptions): JwtIssuer {
       if (isConnexeaseAuthError(error)) throw error;
       if (signal?.aborted) throw abortedError();
       if (deadline.signal.aborted) {
-        throw new ConnexeaseAuthError('TIMEOUT', `POST /jwt/ did not complete within ${timeoutMs} ms`, {
-          retryable: true,
-        });
+        throw new ConnexeaseAuthError(
+          'TIMEOUT',
+          `POST /jwt/ did not complete within ${formatDuration(timeoutMs)}`,
+          {
+            retryable: true,
+          },
+        );
       }
       throw new ConnexeaseAuthError(
         'TOKEN_ENDPOINT_UNAVAILABLE',

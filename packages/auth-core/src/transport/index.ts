@@ -6,6 +6,11 @@
  *
  * @packageDocumentation
  */
+import { assertSupportedNode } from '../node-version.ts';
+
+// As the main entry does: on an older Node.js this entry fails at once, naming the version needed.
+assertSupportedNode();
+
 export {
   type ClientAuth,
   type ClientInternals,
