@@ -73,13 +73,40 @@ function outgoing(
   return {
     signal: init.signal ?? undefined,
     replayable,
-    send: (authorization) =>
-      fetchImpl(target, {
-        ...init,
-        headers: signedHeaders(init.headers, authorization, accept),
-        ...(timeoutMs === undefined ? {} : { signal: withTimeout(init.signal, timeoutMs) }),
-      }),
+    send: (authorization) => {
+      const signed = { ...init, headers: signedHeaders(init.headers, authorization, accept) };
+      return timeoutMs === undefined
+        ? fetchImpl(target, signed)
+        : sendWithin(fetchImpl, target, signed, timeoutMs);
+    },
   };
+}
+
+/**
+ * Sends with a deadline for the response (its status and headers, as ky's `timeout`), after which the
+ * call rejects with fetch's `TimeoutError`. The timer is cleared as soon as the response is in: unlike
+ * `AbortSignal.timeout`, nothing stays scheduled for `timeoutMs` after every call, and reading the body
+ * is not cut short.
+ */
+async function sendWithin(
+  fetchImpl: OutgoingOptions['fetchImpl'],
+  target: string | URL,
+  init: RequestInit,
+  timeoutMs: number,
+): Promise<Response> {
+  const deadline = new AbortController();
+  const timer = setTimeout(
+    () => deadline.abort(new DOMException(`The request timed out after ${timeoutMs} ms`, 'TimeoutError')),
+    timeoutMs,
+  );
+  const given = init.signal;
+  const signal =
+    given === undefined || given === null ? deadline.signal : AbortSignal.any([given, deadline.signal]);
+  try {
+    return await fetchImpl(target, { ...init, signal });
+  } finally {
+    clearTimeout(timer);
+  }
 }
 
 /** What `init` holds beyond what a `Request` keeps (undici's `dispatcher`, say). */
@@ -102,11 +129,6 @@ function signedHeaders(
   headers.set('authorization', authorization);
   if (accept !== undefined && !headers.has('accept')) headers.set('accept', accept);
   return headers;
-}
-
-function withTimeout(signal: AbortSignal | null | undefined, timeoutMs: number): AbortSignal {
-  const timeout = AbortSignal.timeout(timeoutMs);
-  return signal === undefined || signal === null ? timeout : AbortSignal.any([signal, timeout]);
 }
 
 /** A body that can be read only once: a `ReadableStream`, or an async iterable (undici accepts both). */

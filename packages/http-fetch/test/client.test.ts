@@ -302,6 +302,25 @@ describe('createConnexeaseFetch: signals and timeouts', () => {
   });
 });
 
+describe('createConnexeaseFetch: the timeout covers the response, not the body', () => {
+  it('a body that streams for longer than timeoutMs is read to the end', async () => {
+    const server = createServer((request, response) => {
+      request.resume();
+      response.writeHead(200, { 'content-type': 'application/json' });
+      response.write('{"slow":');
+      setTimeout(() => response.end('true}'), 600);
+    });
+    const url = await listen(server);
+    const { fetch, auth } = createConnexeaseFetch({
+      baseUrl: url,
+      credentials: { accessToken: ACCESS_TOKEN },
+      timeoutMs: 200,
+    });
+    onTestFinished(() => auth.close());
+    expect(await (await fetch('x/')).json()).toEqual({ slow: true });
+  });
+});
+
 describe('createConnexeaseFetch: secrets, validation and lifecycle', () => {
   it('keeps the token out of what a failing fetch throws', async () => {
     const token = 'cxk-secret-access-token-0123456789';
