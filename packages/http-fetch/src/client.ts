@@ -9,6 +9,7 @@ import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { defaultFetch } from './auth-fetch.ts';
 import type { FetchLike } from './fetch-types.ts';
 import { createJwtIssuer } from './issuer.ts';
+import { resolveAgainst } from './resolve-url.ts';
 import { signedFetch } from './signed-fetch.ts';
 import { STORE_LOADERS } from './store-loaders.ts';
 
@@ -91,7 +92,7 @@ export function buildConnexeaseFetch(
   const fetchFor = (base: string): FetchLike =>
     signedFetch(auth, {
       fetchImpl,
-      resolve: (input) => new URL(input, base),
+      resolve: resolveAgainst(base),
       accept: 'application/json',
       timeoutMs,
     });
