@@ -1,9 +1,14 @@
 /**
  * Requests per second through `createConnexeaseFetch` (JWT mode, token held in memory) against plain
- * `fetch` sending a fixed `Authorization` header, both hitting the same local node:http endpoint in
- * one run; a second plain `fetch` makes the run's noise visible (plain against itself).
+ * `fetch` sending a fixed `Authorization` header, all hitting the same local node:http endpoint in one
+ * run. Two more clients make the numbers readable:
  *
- * Requests are interleaved one by one, sequentially, in a fresh random order for every group of three,
+ * - plain `fetch` with the same per-attempt timeout `createConnexeaseFetch` applies (an `AbortController`
+ *   whose timer is cleared once the response is in): fetch's own price for any timeout signal, apart
+ *   from what connexease-kit adds (signing, URL resolution, the 401 check);
+ * - a second plain `fetch`: plain against itself shows the run's noise floor.
+ *
+ * Requests are interleaved one by one, sequentially, in a fresh random order for every group of four,
  * so load from other processes hits every client alike and no client always runs right after the same
  * other one. Each rate is the client's request count over its own summed time. The ratios are what
  * matter, not the absolute rates.
@@ -34,8 +39,14 @@ export interface HttpFetchBenchResult {
   oursPerSecond: number;
   /** Requests per second through plain `fetch` with a fixed header. */
   baselinePerSecond: number;
+  /** Requests per second through plain `fetch` with a fixed header and a per-attempt timeout signal. */
+  timedBaselinePerSecond: number;
   /** ours / plain fetch: the headline ratio. */
   ratio: number;
+  /** plain fetch + timeout / plain fetch: fetch's own price for a timeout signal. */
+  timedRatio: number;
+  /** ours / (plain fetch + timeout): connexease-kit's own cost, the timeout's excluded. */
+  ownCostRatio: number;
   /** A second plain fetch / plain fetch: 1 but for the run's noise. */
   controlRatio: number;
 }
@@ -78,12 +89,22 @@ export async function runHttpFetchBench(): Promise<HttpFetchBenchResult> {
   });
   const plainInit = { headers: { accept: 'application/json', authorization: `JWT ${token}` } };
   const url = `${baseUrl}/bench/`;
+  const timed = async () => {
+    const deadline = new AbortController();
+    const timer = setTimeout(() => deadline.abort(), 10_000);
+    try {
+      return await fetch(url, { ...plainInit, signal: deadline.signal });
+    } finally {
+      clearTimeout(timer);
+    }
+  };
   const clients = [
     async () => (await ours('bench/')).json(),
     async () => (await fetch(url, plainInit)).json(),
+    async () => (await timed()).json(),
     async () => (await fetch(url, plainInit)).json(),
   ];
-  const [OURS, PLAIN, CONTROL] = [0, 1, 2] as const;
+  const [OURS, PLAIN, TIMED, CONTROL] = [0, 1, 2, 3] as const;
   const elapsed = clients.map(() => 0);
 
   try {
@@ -98,11 +119,15 @@ export async function runHttpFetchBench(): Promise<HttpFetchBenchResult> {
     }
     if (issues !== 1) throw new Error(`expected exactly one POST /jwt/ during the run, saw ${issues}`);
     const perSecond = elapsed.map((ms) => REQUESTS / (ms / 1000));
+    const ratio = (a: number, b: number) => perSecond[a]! / perSecond[b]!;
     return {
       oursPerSecond: perSecond[OURS]!,
       baselinePerSecond: perSecond[PLAIN]!,
-      ratio: perSecond[OURS]! / perSecond[PLAIN]!,
-      controlRatio: perSecond[CONTROL]! / perSecond[PLAIN]!,
+      timedBaselinePerSecond: perSecond[TIMED]!,
+      ratio: ratio(OURS, PLAIN),
+      timedRatio: ratio(TIMED, PLAIN),
+      ownCostRatio: ratio(OURS, TIMED),
+      controlRatio: ratio(CONTROL, PLAIN),
     };
   } finally {
     await auth.close();
@@ -114,14 +139,17 @@ export async function runHttpFetchBench(): Promise<HttpFetchBenchResult> {
 if (import.meta.main) {
   const result = await runHttpFetchBench();
   const rate = (value: number) => value.toFixed(0).padStart(7);
-  const verdict = result.ratio >= TARGET_RATIO ? 'meets' : 'below';
+  const verdict = (value: number) => (value >= TARGET_RATIO ? 'meets' : 'below');
   console.log(
     [
       `http-fetch: ${REQUESTS} requests per client, interleaved one by one in random order`,
-      `  createConnexeaseFetch        ${rate(result.oursPerSecond)} req/s`,
-      `  plain fetch, fixed header    ${rate(result.baselinePerSecond)} req/s`,
-      `  ratio ours / plain fetch         ${result.ratio.toFixed(3)} (${verdict} the target >= ${TARGET_RATIO})`,
-      `  ratio plain fetch / plain again  ${result.controlRatio.toFixed(3)}: the noise of this run (ideally 1)`,
+      `  createConnexeaseFetch                ${rate(result.oursPerSecond)} req/s`,
+      `  plain fetch, fixed header            ${rate(result.baselinePerSecond)} req/s`,
+      `  plain fetch + per-attempt timeout    ${rate(result.timedBaselinePerSecond)} req/s`,
+      `  ratio ours / plain fetch             ${result.ratio.toFixed(3)} (${verdict(result.ratio)} the target >= ${TARGET_RATIO})`,
+      `  ratio plain + timeout / plain        ${result.timedRatio.toFixed(3)}: fetch's own price for a timeout signal`,
+      `  ratio ours / (plain + timeout)       ${result.ownCostRatio.toFixed(3)} (${verdict(result.ownCostRatio)} the target): what connexease-kit adds`,
+      `  ratio plain fetch / plain again      ${result.controlRatio.toFixed(3)}: the noise of this run (ideally 1)`,
     ].join('\n'),
   );
 }
