@@ -26,6 +26,7 @@ import {
   whenReady,
   withDeadline,
 } from './connection.ts';
+import { startDurabilityCheck } from './durability-check.ts';
 import { startEvictionCheck } from './eviction-check.ts';
 import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
 import type { RedisKeyTtl, RedisTokenStore, RedisTokenStoreOptions } from './options.ts';
@@ -73,7 +74,7 @@ class IoredisTokenStore implements RedisTokenStore {
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
   private closed = false;
-  private readonly cancelEvictionCheck: () => void;
+  private readonly cancelStartupChecks: Array<() => void>;
   /** The last connection error of a client the store owns (a caller's client reports its own). */
   private lastConnectionError: string | undefined;
 
@@ -95,7 +96,7 @@ class IoredisTokenStore implements RedisTokenStore {
       });
     }
     defineScripts(client);
-    this.cancelEvictionCheck = startEvictionCheck(client, settings);
+    this.cancelStartupChecks = [startEvictionCheck(client, settings), startDurabilityCheck(client, settings)];
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {
@@ -282,7 +283,7 @@ class IoredisTokenStore implements RedisTokenStore {
     const error = storeUnavailable('the store is closed');
     for (const reject of [...this.closeHandlers]) reject(error);
     this.closeHandlers.clear();
-    this.cancelEvictionCheck();
+    for (const cancel of this.cancelStartupChecks) cancel();
     this.notifier.close();
     if (this.ownsClient) await closeOwnedClient(this.client, this.settings.commandTimeoutMs);
   }
