@@ -344,6 +344,15 @@ describe('createConnexeaseFetch: secrets, validation and lifecycle', () => {
     const network = await caught(() => unreachable.fetch('x/', { method: 'POST', body: '{}' }));
     expect((network as Error).name).toBe('TypeError');
     expectNoSecrets(network, [token]);
+    await unreachable.auth.close();
+  });
+
+  it('shows no token or password in util.inspect or JSON of what it returns', async () => {
+    const { fetch, auth, forHost, server } = await setup();
+    await (await fetch('a/')).arrayBuffer();
+    const token = (await auth.getAuthorization()).slice('JWT '.length);
+    expectNoSecrets({ fetch, auth, forHost, other: forHost(server.url) }, [token, JOHN.password]);
+    expectNoSecrets(await auth.status(), [token, JOHN.password]);
   });
 
   it('rejects bad configuration with CONFIG_INVALID before sending anything, never echoing a secret', async () => {
