@@ -1,10 +1,13 @@
 import { once } from 'node:events';
+import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type { MockServer, MockServerOptions } from '@connexease-kit/mock-server';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
   buildConnexeaseFetch,
   type ConnexeaseFetch,
@@ -410,6 +413,44 @@ describe('createConnexeaseFetch: secrets, validation and lifecycle', () => {
     await (await given.fetch('some/endpoint/')).arrayBuffer();
     await given.auth.close();
     expect((await store.quotaUsage('any', { windowMs: 1000 })).used).toBe(0);
+  });
+});
+
+describe("createConnexeaseFetch: store: 'file'", () => {
+  it('keeps the JWT on disk across a restart: the next client reuses it, one issue', async () => {
+    const cache = await mkdtemp(join(tmpdir(), 'cxk-http-fetch-cache-'));
+    onTestFinished(() => rm(cache, { recursive: true, force: true }));
+    vi.stubEnv('XDG_CACHE_HOME', cache);
+    onTestFinished(() => void vi.unstubAllEnvs());
+    const server = await startTestServer();
+    const config = { baseUrl: server.url, credentials: JOHN, store: 'file' } as const;
+    const first = createConnexeaseFetch(config);
+    expect(await json<Echo>(first.fetch('a/'))).toMatchObject({ scheme: 'JWT' });
+    const authorization = await first.auth.getAuthorization();
+    await first.auth.close();
+    const second = createConnexeaseFetch(config);
+    onTestFinished(() => second.auth.close());
+    expect(await json<Echo>(second.fetch('b/'))).toMatchObject({ scheme: 'JWT' });
+    expect(await second.auth.getAuthorization()).toBe(authorization);
+    expect(server.control.stats().issues.total).toBe(1);
+  });
+
+  it('without the package every call is CONFIG_INVALID saying how to install it; nothing is sent', async () => {
+    const server = await startTestServer();
+    const { fetch, auth } = buildConnexeaseFetch(
+      { baseUrl: server.url, credentials: JOHN, store: 'file' },
+      {
+        loadFileStore: () =>
+          Promise.reject(new Error("Cannot find package '@connexease-kit/token-store-file'")),
+      },
+    );
+    onTestFinished(() => auth.close());
+    expect(await caught(() => fetch('x/'))).toMatchObject({
+      code: 'CONFIG_INVALID',
+      message: expect.stringContaining('npm install @connexease-kit/token-store-file'),
+    });
+    expect(server.control.stats().jwtAttempts.total).toBe(0);
+    expect(server.control.stats().apiCalls.total).toBe(0);
   });
 });
 
