@@ -8,7 +8,7 @@ import {
 } from '@connexease-kit/auth-core';
 import defaultKy, { type KyInstance, replaceOption } from 'ky';
 import { type ClientStoreOption, resolveClientStore } from './client-store.ts';
-import { authHooks } from './hooks.ts';
+import { withAuthHooks } from './hooks.ts';
 import { createJwtIssuer } from './issuer.ts';
 import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options-check.ts';
 import { STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
@@ -161,7 +161,8 @@ export function buildConnexeaseClient(
     },
   } satisfies TokenProvider);
 
-  const api = base.extend({
+  // A function, so the auth hooks are placed among the base instance's own (see withAuthHooks).
+  const api = base.extend((defaults) => ({
     baseUrl,
     headers: { accept: 'application/json' },
     timeout: timeoutMs,
@@ -175,7 +176,7 @@ export function buildConnexeaseClient(
       backoffLimit: MAX_RETRY_DELAY_MS,
       retryOnTimeout: false,
     }),
-    hooks: authHooks(auth),
-  });
+    hooks: replaceOption(withAuthHooks(defaults.hooks, auth)),
+  }));
   return { api, auth };
 }
