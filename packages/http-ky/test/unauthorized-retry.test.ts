@@ -7,7 +7,7 @@ import ky, { type BeforeErrorState, HTTPError, type KyInstance } from 'ky';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createConnexeaseClient } from '../src/client.ts';
 import { type AuthorizationSource, authHooks } from '../src/hooks.ts';
-import { ACCESS_TOKEN, caught, JOHN, startTestServer } from './helpers.ts';
+import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const STALE = 'JWT stale-token';
 const FRESH = 'JWT fresh-token';
@@ -126,18 +126,22 @@ describe('401 recovery through ky retry pipeline', () => {
     const api = await startApi();
     const { provider } = source();
     const retries: string[] = [];
+    const seenErrors: unknown[] = [];
     const client = signed(ky.create({ baseUrl: api.url }), provider).extend({
       hooks: {
         beforeRetry: [
-          ({ request, error, retryCount }) =>
-            void retries.push(
-              `${retryCount}:${(error as { code?: string }).code}:${request.headers.get('authorization')}`,
-            ),
+          ({ request, error, retryCount }) => {
+            seenErrors.push(error);
+            const code = (error as { code?: string }).code;
+            retries.push(`${retryCount}:${code}:${request.headers.get('authorization')}`);
+          },
         ],
       },
     });
     await client.get('things/');
     expect(retries).toEqual([`1:CONNEXEASE_UNAUTHORIZED:${FRESH}`]);
+    // The retry's error carries neither the rejected token nor the fresh one.
+    expectNoSecrets(seenErrors, [STALE.slice(4), FRESH.slice(4)]);
   });
 
   it('survives extend(): new headers and your own fetch keep the recovery and the body', async () => {
