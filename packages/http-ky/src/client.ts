@@ -7,7 +7,7 @@ import {
 } from '@connexease-kit/auth-core/transport';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import defaultKy, { type KyInstance, replaceOption } from 'ky';
-import { authHooks } from './hooks.ts';
+import { withAuthHooks } from './hooks.ts';
 import { createJwtIssuer } from './issuer.ts';
 import { STORE_LOADERS } from './store-loaders.ts';
 
@@ -93,7 +93,8 @@ export function buildConnexeaseClient(
     internals,
   );
 
-  const api = base.extend({
+  // A function, so the auth hooks are placed among the base instance's own (see withAuthHooks).
+  const api = base.extend((defaults) => ({
     baseUrl,
     headers: { accept: 'application/json' },
     timeout: timeoutMs,
@@ -107,8 +108,8 @@ export function buildConnexeaseClient(
       backoffLimit: MAX_RETRY_DELAY_MS,
       retryOnTimeout: false,
     }),
-    hooks: authHooks(auth),
-  });
+    hooks: replaceOption(withAuthHooks(defaults.hooks, auth)),
+  }));
   // The issuer sends to its own absolute URL, so another baseUrl never moves POST /jwt/ off the API host.
   const forHost = (hostUrl: string): KyInstance =>
     api.extend({ baseUrl: baseUrlWithSlash(hostUrl, 'forHost(baseUrl)') });

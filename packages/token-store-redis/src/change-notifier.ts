@@ -11,8 +11,11 @@ export interface ChannelSubscription {
   release(): void;
 }
 
+/** Called with each message published on a channel (the token record, or an older store's hint). */
+export type ChannelListener = (message: string) => void;
+
 interface ChannelState {
-  listeners: Set<() => void>;
+  listeners: Set<ChannelListener>;
   ready: Promise<void>;
 }
 
@@ -26,8 +29,10 @@ export interface ChangeNotifierOptions {
  * Token-change notifications for one store: one subscriber connection, duplicated from the store's
  * client on first use and shared by every waiter, with one Redis subscription per channel however many
  * waiters listen. A standalone or Sentinel client uses SUBSCRIBE; a Cluster uses sharded pub/sub
- * (SSUBSCRIBE, Redis 7), so each channel lives on its namespace's slot. Messages are only hints: the
- * waiter re-reads the store, and its poll covers any message lost to a reconnect.
+ * (SSUBSCRIBE, Redis 7), so each channel lives on its namespace's slot. A channel is subscribed only
+ * while someone waits on it, so a refresh wakes only the replicas waiting for that namespace. Messages
+ * carry the written token record, which waiters adopt; anything else is a hint to re-read, and the
+ * waiter's poll covers any message lost to a reconnect.
  */
 export class ChangeNotifier {
   private subscriber: RedisClient | undefined;
@@ -45,7 +50,7 @@ export class ChangeNotifier {
     return typeof prefix === 'string' ? `${prefix}${channel}` : channel;
   }
 
-  subscribe(channel: string, listener: () => void): ChannelSubscription {
+  subscribe(channel: string, listener: ChannelListener): ChannelSubscription {
     const name = this.fullName(channel);
     let state = this.channels.get(name);
     if (state === undefined) {
@@ -103,10 +108,11 @@ export class ChangeNotifier {
     subscriber.on('error', (error: unknown) => {
       this.options.logger?.debug?.(`Redis token store: subscriber connection error: ${safeMessage(error)}`);
     });
-    const dispatch = (channel: string | Buffer): void => {
+    const dispatch = (channel: string | Buffer, message: string | Buffer): void => {
       const state = this.channels.get(String(channel));
       if (state === undefined) return;
-      for (const listener of [...state.listeners]) listener();
+      const text = String(message);
+      for (const listener of [...state.listeners]) listener(text);
     };
     subscriber.on(isCluster(subscriber) ? 'smessage' : 'message', dispatch);
     this.client.once('end', this.onClientEnd);

@@ -102,6 +102,28 @@ redis.call(ARGV[5], KEYS[4], ARGV[2])
 return 1
 `;
 
+/**
+ * KEYS: token, lease, fence, channel. ARGV: owner id, lease fence, record JSON, expiresAt (ms, Redis
+ * clock), publish command. V2, except that the message is the record JSON it stored (ARGV[3]) rather
+ * than the fence: waiters adopt the token from the message without reading it back. The message
+ * carries exactly the stored value (an encrypting wrapper stores ciphertext, so it publishes
+ * ciphertext). Waiters of V2 read on any message, so both versions run side by side mid-deploy.
+ * Returns 1 if written, 0 if not, -1 if `expiresAt` is not in the future (nothing written).
+ */
+export const WRITE_TOKEN_V3_LUA: string = `${TOKEN_FENCE}${KEEP_AT_LEAST}${NOW}
+local ttl = math.ceil(tonumber(ARGV[4]) - now)
+if ttl <= 0 then return -1 end
+if redis.call('GET', KEYS[2]) ~= ARGV[1] then return 0 end
+local fence = tonumber(ARGV[2])
+if tonumber(redis.call('GET', KEYS[3]) or '-1') ~= fence then return 0 end
+local stored = token_fence(redis.call('GET', KEYS[1]))
+if stored and stored > fence then return 0 end
+redis.call('SET', KEYS[1], ARGV[3], 'PX', string.format('%d', ttl))
+keep_at_least(KEYS[3], ttl)
+redis.call(ARGV[5], KEYS[4], ARGV[3])
+return 1
+`;
+
 /** KEYS: token, channel. ARGV: token value, publish command. Compare-and-delete; returns 1 if deleted. */
 export const DISCARD_TOKEN_LUA = `
 local raw = redis.call('GET', KEYS[1])

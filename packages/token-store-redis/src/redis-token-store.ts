@@ -114,7 +114,7 @@ class IoredisTokenStore implements RedisTokenStore {
       toNumber(
         await runScript(
           this.client,
-          'cxkWriteTokenV2',
+          'cxkWriteTokenV3',
           [keys.token, keys.lease, keys.fence, keys.channel],
           [lease.id, lease.fence, encodeToken(record), record.expiresAt, this.publishCommand],
         ),
@@ -253,7 +253,8 @@ class IoredisTokenStore implements RedisTokenStore {
     if (options.known !== null) assertTokenRecord(options.known);
     this.assertOpen();
     return waitForToken(options, {
-      subscribe: (onChange) => this.notifier.subscribe(keys.channel, onChange),
+      subscribe: (onChange) =>
+        this.notifier.subscribe(keys.channel, (message) => onChange(decodeToken(message))),
       read: () => this.readToken(ns),
       pollIntervalMs: this.settings.pollIntervalMs,
       onClose: (reject) => {

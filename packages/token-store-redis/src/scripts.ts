@@ -8,6 +8,7 @@ import {
   RELEASE_LEASE_LUA,
   RESERVE_ISSUE_LUA,
   WRITE_TOKEN_V2_LUA,
+  WRITE_TOKEN_V3_LUA,
 } from './lua.ts';
 
 export type ScriptName =
@@ -16,6 +17,7 @@ export type ScriptName =
   | 'cxkReleaseLeaseV1'
   | 'cxkReadLeaseV1'
   | 'cxkWriteTokenV2'
+  | 'cxkWriteTokenV3'
   | 'cxkDiscardTokenV1'
   | 'cxkReserveV1'
   | 'cxkQuotaUsageV1';
@@ -30,6 +32,7 @@ const SCRIPTS: Record<ScriptName, { lua: string; numberOfKeys: number }> = {
   cxkReleaseLeaseV1: { lua: RELEASE_LEASE_LUA, numberOfKeys: 1 },
   cxkReadLeaseV1: { lua: READ_LEASE_LUA, numberOfKeys: 2 },
   cxkWriteTokenV2: { lua: WRITE_TOKEN_V2_LUA, numberOfKeys: 4 },
+  cxkWriteTokenV3: { lua: WRITE_TOKEN_V3_LUA, numberOfKeys: 4 },
   cxkDiscardTokenV1: { lua: DISCARD_TOKEN_LUA, numberOfKeys: 2 },
   cxkReserveV1: { lua: RESERVE_ISSUE_LUA, numberOfKeys: 1 },
   cxkQuotaUsageV1: { lua: QUOTA_USAGE_LUA, numberOfKeys: 1 },

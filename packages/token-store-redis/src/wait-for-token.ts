@@ -13,8 +13,11 @@ const EXPIRY_RECHECK_MS = 250;
 
 /** What a waiter needs from the store. */
 export interface WaitContext {
-  /** Starts listening for change hints on the namespace's channel. */
-  subscribe(onChange: () => void): ChannelSubscription;
+  /**
+   * Starts listening on the namespace's channel; `onChange` gets the record a message carries, or
+   * `null` for a message without a readable one (an older store's hint, a discard).
+   */
+  subscribe(onChange: (carried: TokenRecord | null) => void): ChannelSubscription;
   /** Reads the current record. */
   read(): Promise<TokenRecord | null>;
   /** Upper bound of the poll interval; each poll sleeps a random 50-100 % of it. */
@@ -30,8 +33,9 @@ export function abortedError(signal: AbortSignal): ConnexeaseAuthError {
 /**
  * Resolves with the record once it differs from `known`, or with the current record at `timeoutMs`.
  * Subscribes (and waits for the confirmation) before the first read, so a write landing in between
- * is never lost; then wakes on every hint and on a jittered poll. Every timer, listener and
- * subscription is released as soon as the promise settles.
+ * is never lost; then wakes on every message and on a jittered poll. A message carrying a record newer
+ * than `known` settles the wait with it, without a read; any other message, and the poll, read the
+ * store. Every timer, listener and subscription is released as soon as the promise settles.
  */
 export function waitForToken(
   { known, timeoutMs, signal }: WaitOptions,
@@ -102,7 +106,13 @@ export function waitForToken(
       }, delay);
     };
 
-    const subscription = context.subscribe(() => void check());
+    const onMessage = (carried: TokenRecord | null): void => {
+      if (settled) return;
+      if (carried !== null && isNewerRecord(carried, known)) settle(() => resolve(carried));
+      else void check();
+    };
+
+    const subscription = context.subscribe(onMessage);
     cleanups.push(() => subscription.release());
     cleanups.push(context.onClose(fail));
 
@@ -132,4 +142,13 @@ export function waitForToken(
       scheduleExpiryCheck();
     });
   });
+}
+
+/**
+ * Whether a record a message carried may be adopted without reading the store: it differs from what
+ * the waiter knows and its fence is not older (an older one is a late message: read instead).
+ */
+function isNewerRecord(carried: TokenRecord, known: TokenRecord | null): boolean {
+  if (known === null) return true;
+  return carried.fence >= known.fence && !isSameTokenRecord(carried, known);
 }
