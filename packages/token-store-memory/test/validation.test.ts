@@ -128,9 +128,9 @@ describe('lifecycle', () => {
     await expect(store.readToken('ns')).rejects.toMatchObject(unavailable);
     await expect(store.acquireLease('ns', { ttlMs: 1000 })).rejects.toMatchObject(unavailable);
     await expect(store.releaseLease('ns', lease)).rejects.toMatchObject(unavailable);
-    await expect(store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 1000 })).rejects.toMatchObject(
-      unavailable,
-    );
+    await expect(
+      store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 1000, lease }),
+    ).rejects.toMatchObject(unavailable);
     await expect(store.waitForToken('ns', { known: null, timeoutMs: 1000 })).rejects.toMatchObject(
       unavailable,
     );
