@@ -1,22 +1,27 @@
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
 import type { Lease, QuotaDecision } from './store.ts';
+import { noteReservation } from './store-watch.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
 
 /**
- * Guarantee 1: reserves one slot in the fleet's sliding window before a `POST /jwt/` attempt.
+ * Guarantees 1, 10 and 11: reserves one slot in the fleet's sliding window before a `POST /jwt/`
+ * attempt, as the holder of `lease`, sending the entries this replica remembers so that a store that
+ * lost them counts them again.
  *
  * Each attempt gets a fresh random id. If the reserve call itself fails, its outcome is unknown (the
  * slot may have been taken), so it is asked once more with the same id: the store counts an id once.
- * Resolves only with a granted decision; otherwise fails with `QUOTA_EXHAUSTED` (nothing is sent, and
- * the provider fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
+ * Resolves `true` when granted and `false` when the store refused `lease` (another replica leads now:
+ * nothing may be sent); otherwise fails with `QUOTA_EXHAUSTED` (nothing is sent, and the provider
+ * fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
  */
-export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease): Promise<QuotaDecision> {
+export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease): Promise<boolean> {
   const { limit } = ctx.options.quota;
   const windowMs = reservationWindowMs(ctx.options);
-  const request = { id: crypto.randomUUID(), limit, windowMs, lease };
+  const known = ctx.quota.known(ctx.storeClock.now(), windowMs);
+  const request = { id: crypto.randomUUID(), limit, windowMs, lease, known };
   let decision: QuotaDecision;
   try {
     decision = await ctx.store.reserveIssue(ns, request);
@@ -24,24 +29,47 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
     if (isConnexeaseAuthError(error, 'ABORTED')) throw error;
     decision = await ctx.store.reserveIssue(ns, request);
   }
-  if (!decision.granted) {
-    const now = ctx.options.clock.now();
-    const retryAt = decision.retryAt ?? now + FALLBACK_RETRY_MS;
-    ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
-    const error = new ConnexeaseAuthError(
-      'QUOTA_EXHAUSTED',
-      `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing was ` +
-        `sent. The next issue is possible at ${new Date(retryAt).toISOString()}`,
-      { retryAt },
-    );
-    ctx.gate.close(error);
-    throw error;
-  }
+  if (decision.denied === 'lease') return false;
+  noteReservation(ctx, ns, decision);
+  if (!decision.granted) throw exhausted(ctx, ns, decision, windowMs);
   const remaining = Math.max(0, limit - decision.used);
   if (remaining <= limit * ctx.options.quotaLowRatio) {
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }
-  return decision;
+  return true;
+}
+
+/** The `QUOTA_EXHAUSTED` error for a denied reservation; closes the local gate until `retryAt`. */
+function exhausted(
+  ctx: JwtContext,
+  ns: string,
+  decision: QuotaDecision,
+  windowMs: number,
+): ConnexeaseAuthError {
+  const { limit } = ctx.options.quota;
+  const now = ctx.options.clock.now();
+  // The store answers on its own clock; the gate and the message use this replica's.
+  const retryAt =
+    decision.retryAt === undefined ? now + FALLBACK_RETRY_MS : ctx.storeClock.toLocal(decision.retryAt);
+  ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
+  const next = `The next issue is possible at ${new Date(retryAt).toISOString()}`;
+  const error =
+    decision.denied === 'lost'
+      ? new ConnexeaseAuthError(
+          'QUOTA_EXHAUSTED',
+          `the token store lost its record of recent POST /jwt/ attempts and no running replica remembers ` +
+            `them, so the quota counts as spent for ${describeWindow(windowMs)} after the last one; nothing ` +
+            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth quota forget-loss\``,
+          { retryAt },
+        )
+      : new ConnexeaseAuthError(
+          'QUOTA_EXHAUSTED',
+          `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing ` +
+            `was sent. ${next}`,
+          { retryAt },
+        );
+  ctx.gate.close(error);
+  return error;
 }
 
 function describeWindow(windowMs: number): string {
