@@ -1,7 +1,8 @@
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
+import { quotaSummary } from './quota.ts';
 import type { Lease, QuotaDecision } from './store.ts';
-import { noteReservation } from './store-watch.ts';
+import { idleSleep, noteReservation } from './store-watch.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
@@ -30,13 +31,41 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
     decision = await ctx.store.reserveIssue(ns, request);
   }
   if (decision.denied === 'lease') return false;
-  noteReservation(ctx, ns, decision);
+  const lost = noteReservation(ctx, ns, decision);
   if (!decision.granted) throw exhausted(ctx, ns, decision, windowMs);
+  if (lost) await settleAfterLoss(ctx, ns, windowMs);
   const remaining = Math.max(0, limit - decision.used);
   if (remaining <= limit * ctx.options.quotaLowRatio) {
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }
   return true;
+}
+
+/**
+ * A grant made on a record the store had just lost counted only what this replica remembered. Other
+ * live replicas remember attempts too and re-add them at their next store check: wait for that (one
+ * and a half check intervals), then send only if the window, with everything re-added, still leaves
+ * room for this attempt. The reservation itself stays counted either way.
+ */
+async function settleAfterLoss(ctx: JwtContext, ns: string, windowMs: number): Promise<void> {
+  const { clock, quota, storeCheckIntervalMs } = ctx.options;
+  await idleSleep(clock, storeCheckIntervalMs * 1.5, ctx.closeSignal);
+  const usage = await ctx.storeClock.quotaUsage(ctx.store, ns, { windowMs });
+  const summary = quotaSummary(usage.reservedAt, usage.now, { limit: quota.limit, windowMs });
+  const lost = usage.lostThrough !== null && usage.lostThrough > usage.now - windowMs;
+  if (summary.used <= quota.limit && !lost) return;
+  const retryAt = lost ? usage.lostThrough! + windowMs : (summary.retryAt ?? usage.now + FALLBACK_RETRY_MS);
+  const decision: QuotaDecision = {
+    granted: false,
+    denied: lost ? 'lost' : 'quota',
+    used: summary.used,
+    limit: quota.limit,
+    retryAt,
+    entries: usage.entries,
+    epoch: usage.epoch,
+    lostThrough: usage.lostThrough,
+  };
+  throw exhausted(ctx, ns, decision, windowMs);
 }
 
 /** The `QUOTA_EXHAUSTED` error for a denied reservation; closes the local gate until `retryAt`. */

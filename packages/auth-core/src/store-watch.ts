@@ -40,14 +40,15 @@ export async function reconcileQuota(
 
 /**
  * Notes a reservation's answer. The reservation carried the remembered entries, so the store has
- * re-added them already; a changed epoch or a lost past is still reported once.
+ * re-added them already; a changed epoch or a lost past is still reported once. Returns whether the
+ * answer showed a loss.
  */
-export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaRecordState): void {
+export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaRecordState): boolean {
   const windowMs = reservationWindowMs(ctx.options);
   const storeNow = ctx.storeClock.now();
   const loss = ctx.quota.lossIn(decision, storeNow, windowMs);
   ctx.quota.remember(decision);
-  if (loss === null) return;
+  if (loss === null) return false;
   ctx.emit({
     type: 'store-reset',
     ns,
@@ -57,6 +58,7 @@ export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaReco
     quotaLost: loss.lostThrough !== null,
     tokenRestored: false,
   });
+  return true;
 }
 
 /** What a quota answer read through the store clock teaches the memory: only an answer that lost nothing is taken as is. */
@@ -130,7 +132,7 @@ function isLost(state: QuotaRecordState, storeNow: number, windowMs: number): bo
  * `clock.sleep`, except that on the real clock the timer does not keep the process alive (a provider
  * nobody closed must not stop its process from exiting). Rejects when `signal` aborts.
  */
-function idleSleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
+export function idleSleep(clock: Clock, ms: number, signal: AbortSignal): Promise<void> {
   if (clock !== systemClock) return clock.sleep(ms, signal).catch(() => {});
   return new Promise((resolve) => {
     const timer = setTimeout(done, Math.max(0, ms));
