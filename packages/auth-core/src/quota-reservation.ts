@@ -88,7 +88,7 @@ function exhausted(
           'QUOTA_EXHAUSTED',
           `the token store lost its record of recent POST /jwt/ attempts and no running replica remembers ` +
             `them, so the quota counts as spent for ${describeWindow(windowMs)} after the last one; nothing ` +
-            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth quota forget-loss\``,
+            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth forget-loss\``,
           { retryAt },
         )
       : new ConnexeaseAuthError(

@@ -87,7 +87,7 @@ describe('the store forgets (guarantee 10)', () => {
 
     expect(error.code).toBe('QUOTA_EXHAUSTED');
     expect(error.message).toContain('lost its record');
-    expect(error.message).toContain('connexease-auth quota forget-loss');
+    expect(error.message).toContain('connexease-auth forget-loss');
     expect(error.retryAt).toBeGreaterThan(Date.now() + DAY - 60_000);
     expect(fleet.fake.calls).toHaveLength(1);
 
