@@ -46,8 +46,11 @@ export async function reconcileQuota(
 export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaRecordState): boolean {
   const windowMs = reservationWindowMs(ctx.options);
   const storeNow = ctx.storeClock.now();
-  const loss = ctx.quota.lossIn(decision, storeNow, windowMs);
+  const found = ctx.quota.lossIn(decision, storeNow, windowMs);
   ctx.quota.remember(decision);
+  // The reservation re-added what we remember: an entry still missing can only be one that just aged
+  // out on the store's exact clock while our estimate of it still counted it. Not a loss.
+  const loss = found !== null && (found.epochChanged || found.lostThrough !== null) ? found : null;
   if (loss === null) return false;
   ctx.emit({
     type: 'store-reset',
