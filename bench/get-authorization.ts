@@ -5,11 +5,21 @@
  * ratio is what matters, never the absolute rates. Store calls are counted through a wrapper: the
  * hot path must make none.
  *
+ * A second ratio measures what the diagnostics channels cost the hot path: the same provider while
+ * every connexease-kit channel (the event channel and the three tracing channels) has a subscriber
+ * that does nothing, against no subscriber at all. 1.00 means the channels cost the hot path nothing.
+ *
  * Run after building the packages:
  *   npx pnpm@12.21.0 --filter @connexease-kit/auth-core --filter @connexease-kit/token-store-memory build
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/get-authorization.ts
  */
-import { createTokenProvider, type JwtIssuer, type TokenStore } from '@connexease-kit/auth-core';
+import { subscribe, unsubscribe } from 'node:diagnostics_channel';
+import {
+  createTokenProvider,
+  DIAGNOSTICS_CHANNELS,
+  type JwtIssuer,
+  type TokenStore,
+} from '@connexease-kit/auth-core';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
@@ -39,6 +49,21 @@ function countingStore(inner: TokenStore): { store: TokenStore; calls: () => num
   return { store, calls: () => calls };
 }
 
+/** Subscribes a do-nothing listener to every connexease-kit channel; returns the unsubscribe function. */
+function subscribeEverywhere(): () => void {
+  const { event, jwtIssue, wait, store } = DIAGNOSTICS_CHANNELS;
+  const kinds = ['start', 'end', 'asyncStart', 'asyncEnd', 'error'];
+  const names = [
+    event,
+    ...[jwtIssue, wait, store].flatMap((name) => kinds.map((kind) => `tracing:${name}:${kind}`)),
+  ];
+  const ignore = (): void => {};
+  for (const name of names) subscribe(name, ignore);
+  return () => {
+    for (const name of names) unsubscribe(name, ignore);
+  };
+}
+
 // The baseline: a module-level string and a time check, nothing else.
 let cachedHeader = '';
 let cachedUntil = 0;
@@ -53,6 +78,10 @@ export interface GetAuthorizationBenchResult {
   ratio: number;
   storeCallsPerOp: number;
   issues: number;
+  /** `getAuthorization()` rate with a subscriber on every diagnostics channel. */
+  observedPerSecond: number;
+  /** observed / unobserved (the `oursPerSecond` rounds): 1.00 when the channels cost the hot path nothing. */
+  channelRatio: number;
 }
 
 /** Runs the benchmark and returns both rates, their ratio (ours / baseline) and store calls per op. */
@@ -90,11 +119,22 @@ export async function runGetAuthorizationBench(): Promise<GetAuthorizationBenchR
     const storeCallsBefore = counted.calls();
     let oursTotal = 0;
     let baselineTotal = 0;
+    let observedTotal = 0;
+    const observed = async (): Promise<number> => {
+      const stop = subscribeEverywhere();
+      try {
+        return await drive(ours);
+      } finally {
+        stop();
+      }
+    };
     for (let round = 0; round < ROUNDS; round++) {
       if (round % 2 === 0) {
         oursTotal += await drive(ours);
         baselineTotal += await drive(baseline);
+        observedTotal += await observed();
       } else {
+        observedTotal += await observed();
         baselineTotal += await drive(baseline);
         oursTotal += await drive(ours);
       }
@@ -102,11 +142,14 @@ export async function runGetAuthorizationBench(): Promise<GetAuthorizationBenchR
     const storeCalls = counted.calls() - storeCallsBefore;
     const oursPerSecond = oursTotal / ROUNDS;
     const baselinePerSecond = baselineTotal / ROUNDS;
+    const observedPerSecond = observedTotal / ROUNDS;
     return {
+      observedPerSecond,
+      channelRatio: observedPerSecond / oursPerSecond,
       oursPerSecond,
       baselinePerSecond,
       ratio: oursPerSecond / baselinePerSecond,
-      storeCallsPerOp: storeCalls / (ROUNDS * OPS_PER_ROUND),
+      storeCallsPerOp: storeCalls / (2 * ROUNDS * OPS_PER_ROUND),
       issues,
     };
   } finally {
@@ -122,6 +165,10 @@ if (import.meta.main) {
   console.log(`  provider.getAuthorization() ${format(result.oursPerSecond)} ops/s`);
   console.log(`  baseline (string + Date.now) ${format(result.baselinePerSecond)} ops/s`);
   console.log(`  ratio ${result.ratio.toFixed(3)} (target >= ${TARGET_RATIO})`);
+  console.log(`  with a subscriber on every diagnostics channel ${format(result.observedPerSecond)} ops/s`);
+  console.log(
+    `  diagnostics channels: subscribed / unsubscribed ratio ${result.channelRatio.toFixed(3)} (1.00 = no cost)`,
+  );
   console.log(
     `  store calls per operation: ${result.storeCallsPerOp} (must be 0); POST /jwt/ issues: ${result.issues}`,
   );

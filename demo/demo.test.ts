@@ -1,4 +1,7 @@
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { describe, expect, it } from 'vitest';
@@ -43,6 +46,41 @@ function parseReport(run: DemoRun): DemoReport {
   }
 }
 
+/**
+ * Throws unless `xml` is one well-formed element tree: tags nest and close, attributes are quoted,
+ * and text holds no raw `<` or stray `&`. Enough to know a browser or rsvg-convert will parse it.
+ */
+function assertWellFormedXml(xml: string): void {
+  const stack: string[] = [];
+  const token =
+    /<(\/?)([A-Za-z][\w:.-]*)((?:\s+[\w:.-]+="[^"<]*")*)\s*(\/?)>|<|&(?!(?:amp|lt|gt|quot|apos|#\d+);)/g;
+  let roots = 0;
+  for (const match of xml.matchAll(token)) {
+    const [whole, closing, name, , selfClosing] = match;
+    if (name === undefined)
+      throw new Error(
+        `stray ${JSON.stringify(whole)} at ${match.index}: ${xml.slice(match.index, match.index + 60)}`,
+      );
+    if (stack.length === 0) roots += 1;
+    if (closing === '/') {
+      const open = stack.pop();
+      if (open !== name) throw new Error(`</${name}> at ${match.index} closes <${open}>`);
+    } else if (selfClosing !== '/') {
+      stack.push(name);
+    }
+  }
+  if (stack.length > 0) throw new Error(`unclosed: ${stack.join(' > ')}`);
+  if (roots !== 1) throw new Error(`${roots} root elements`);
+}
+
+/** The markup of the `<g id="…">` panel of one run. */
+function panelOf(svg: string, id: 'kit' | 'naive'): string {
+  const start = svg.indexOf(`<g id="${id}">`);
+  expect(start, `the chart has a panel for ${id}`).toBeGreaterThanOrEqual(0);
+  const next = svg.indexOf('<g id="', start + 1);
+  return svg.slice(start, next === -1 ? undefined : next);
+}
+
 /** What every run must show, whatever the fleet: connexease-kit's guarantees and the naive ban. */
 function expectTheStory(report: DemoReport): void {
   const { kit, naive } = report;
@@ -70,8 +108,11 @@ function expectTheStory(report: DemoReport): void {
 }
 
 describe('the demo', () => {
-  it('with in-process replicas: exit 0, the report as JSON only, 2 JWTs against a banned naive fleet', async () => {
-    const run = await runDemo(['--json', '--requests', '200']);
+  it('with in-process replicas: exit 0, the report as JSON only, 2 JWTs against a banned naive fleet, and the chart', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'cxk-demo-svg-'));
+    const chart = join(dir, 'run.svg');
+    const run = await runDemo(['--json', '--requests', '200', '--svg', chart]);
+    const svg = await readFile(chart, 'utf8').finally(() => rm(dir, { recursive: true, force: true }));
     const report = parseReport(run);
     expect(run.code, run.stderr).toBe(0);
     expect(report.options).toMatchObject({ replicas: 6, requests: 200, store: 'memory' });
@@ -90,6 +131,22 @@ describe('the demo', () => {
     expect(failing({ issued: 3 })).toEqual(['issues']);
     expect(failing({ requests: { ...report.kit.requests, failed: 1 } })).toEqual(['no-failed-requests']);
     expect(failing({ api: { used: 31, limit: 30, banned: true } })).toEqual(['quota', 'never-banned']);
+
+    // --svg: one well-formed SVG, the ban marked in the naive panel only, every POST /jwt/ on the chart.
+    expect(svg.startsWith('<svg xmlns="http://www.w3.org/2000/svg"')).toBe(true);
+    expect(() => assertWellFormedXml(svg)).not.toThrow();
+    expect(panelOf(svg, 'kit'), 'connexease-kit was never banned: no ban marker').not.toContain(
+      'class="ban"',
+    );
+    expect(panelOf(svg, 'naive').match(/class="ban"/g), 'the naive run shows its ban once').toHaveLength(1);
+    expect(panelOf(svg, 'naive')).toContain(`BANNED at request ${report.naive.bannedAt?.request}`);
+    for (const side of [report.kit, report.naive]) {
+      expect(side.series.postJwtAtMs, 'each POST /jwt/ the API received is a point in time').toHaveLength(
+        side.postJwt.total,
+      );
+      expect(side.series.failedAtMs).toHaveLength(side.requests.failed);
+    }
+    expect(run.stderr).toContain(`The chart of the run is in ${chart}`);
   });
 
   it('with --redis: 3 replica processes sharing Redis keep the same guarantees', async () => {

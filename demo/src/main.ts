@@ -4,7 +4,10 @@
  *
  *   pnpm demo                                   6 in-process replicas sharing a memory store
  *   pnpm demo -- --redis redis://127.0.0.1:6379 one Node process per replica, sharing Redis
+ *   pnpm demo -- --svg run.svg                  also draw the run as a chart
  */
+import { writeFile } from 'node:fs/promises';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { ApiTarget, Fleet } from './fleet.ts';
 import { createMemoryFleet } from './fleet-memory.ts';
@@ -13,6 +16,7 @@ import { createNaiveFleet } from './naive.ts';
 import { createProgress } from './progress.ts';
 import { buildReport, renderReport } from './report.ts';
 import { runScenario, SCENARIO } from './scenario.ts';
+import { renderSvg } from './svg.ts';
 
 const USAGE = `Usage: pnpm demo [-- options]   (or: node demo/src/main.ts [options], after pnpm build)
 
@@ -20,6 +24,7 @@ const USAGE = `Usage: pnpm demo [-- options]   (or: node demo/src/main.ts [optio
   --requests N   requests in each run (default 600, 100 to 100000), arriving at ${SCENARIO.ratePerSecond}/s
   --redis URL    run each replica as its own Node process, sharing this Redis
   --json         print the report as JSON on stdout (and nothing else)
+  --svg FILE     also draw the run as an SVG chart into FILE
   -h, --help     this help
 
 Exit code: 0 when connexease-kit kept every guarantee, 1 when one failed, 2 for bad usage or setup.`;
@@ -29,6 +34,7 @@ interface DemoOptions {
   requests: number;
   redisUrl: string | undefined;
   json: boolean;
+  svg: string | undefined;
 }
 
 function parseOptions(argv: string[]): DemoOptions | 'help' {
@@ -41,6 +47,7 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
       requests: { type: 'string' },
       redis: { type: 'string' },
       json: { type: 'boolean', default: false },
+      svg: { type: 'string' },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -52,6 +59,7 @@ function parseOptions(argv: string[]): DemoOptions | 'help' {
     requests: integer('--requests', values.requests, 600, 100, 100_000),
     redisUrl: values.redis,
     json: values.json,
+    svg: values.svg,
   };
 }
 
@@ -103,6 +111,12 @@ async function main(): Promise<number> {
     naive,
   );
   process.stdout.write(options.json ? `${JSON.stringify(report, null, 2)}\n` : `\n${renderReport(report)}`);
+  if (options.svg !== undefined) {
+    // `pnpm demo` runs in the repository root: a relative path means where the user typed the command.
+    const file = resolve(process.env.INIT_CWD ?? process.cwd(), options.svg);
+    await writeFile(file, renderSvg(report));
+    process.stderr.write(`The chart of the run is in ${file}\n`);
+  }
   if (!report.ok) {
     const failed = report.guarantees.filter((g) => !g.ok);
     for (const g of failed) process.stderr.write(`connexease-kit broke a guarantee: ${g.text}\n`);

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
+import { recordJwtAttempts } from './attempts.ts';
 import type { ApiTarget, Fleet } from './fleet.ts';
 import { type Load, startLoad } from './load.ts';
 import { countBy, type LatencySummary, summarizeLatency } from './stats.ts';
@@ -55,6 +56,13 @@ export interface ScenarioResult {
   /** When the API banned the user: the request count and time at that moment. */
   bannedAt: { request: number; atMs: number } | null;
   timeline: TimelineEntry[];
+  /** What the chart draws (`--svg`): milliseconds since the run started of each event of a kind. */
+  series: {
+    /** Every `POST /jwt/` the API received, as it arrived. */
+    postJwtAtMs: number[];
+    /** Every request that failed, when its answer came. */
+    failedAtMs: number[];
+  };
 }
 
 /** Live numbers for the progress line. */
@@ -105,6 +113,7 @@ async function drive(
   options: ScenarioOptions,
 ): Promise<ScenarioResult> {
   const t0 = performance.now();
+  const postJwtAtMs = recordJwtAttempts(mock, t0);
   const marks: Mark[] = [];
   const mark: MarkFn = (kind, what, atRequest, crash) => {
     const entry = { kind, what, at: performance.now(), atRequest, stats: mock.control.stats(), crash };
@@ -184,6 +193,10 @@ async function drive(
     api: { used: user?.quotaUsed ?? 0, limit: API_DAILY_LIMIT, banned: user?.status === 'banned' },
     bannedAt,
     timeline: marks.map((m, i) => summarizeWindow(m, marks[i + 1] ?? end, t0, records, fleet)),
+    series: {
+      postJwtAtMs: [...postJwtAtMs],
+      failedAtMs: failed.map((r) => Math.round(r.answeredAt - t0)).sort((a, b) => a - b),
+    },
   };
 }
 

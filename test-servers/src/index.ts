@@ -15,4 +15,10 @@ export {
   stopProcess,
   waitForPing,
 } from './redis-process.ts';
+export {
+  type RedisAddress,
+  type RedisSentinelHandle,
+  type RedisSentinelOptions,
+  startRedisSentinel,
+} from './redis-sentinel.ts';
 export { requireSharedRedis, SHARED_REDIS_URL } from './shared-redis.ts';

@@ -32,6 +32,12 @@ export interface ConnexeaseAuthErrorOptions {
 }
 
 /**
+ * Marks every `ConnexeaseAuthError`, whichever installed copy of auth-core made it: `Symbol.for` gives
+ * each copy the same symbol, where `instanceof` would see two unrelated classes.
+ */
+const BRAND: unique symbol = Symbol.for('connexease-kit.ConnexeaseAuthError');
+
+/**
  * The one error class of connexease-kit. Messages never contain a password, a token or an
  * `Authorization` value; `toJSON` and `util.inspect` show only the fields below.
  */
@@ -65,9 +71,22 @@ export class ConnexeaseAuthError extends Error {
   }
 }
 
+// On the prototype, not each instance: `util.inspect` and JSON show only the fields above.
+Object.defineProperty(ConnexeaseAuthError.prototype, BRAND, { value: true });
+
+/**
+ * Whether `value` is a `ConnexeaseAuthError` (with `code`, when given), also one made by another
+ * installed copy of auth-core: a store and http-ky may resolve different versions. Prefer it to
+ * `instanceof`, which only knows this copy's class.
+ */
 export function isConnexeaseAuthError(
   value: unknown,
   code?: ConnexeaseAuthErrorCode,
 ): value is ConnexeaseAuthError {
-  return value instanceof ConnexeaseAuthError && (code === undefined || value.code === code);
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    (value as { [BRAND]?: unknown })[BRAND] === true &&
+    (code === undefined || (value as { code?: unknown }).code === code)
+  );
 }

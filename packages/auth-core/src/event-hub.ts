@@ -1,8 +1,11 @@
+import { eventChannelObserved, publishEvent } from './diagnostics.ts';
 import type { AuthEvent, AuthEventListener } from './events.ts';
+import { emitUnobservedWarning } from './unobserved-warning.ts';
 
 /**
- * Delivers provider events to listeners. A listener that throws is ignored (and so is the next one's
- * failure): reporting must never change what the provider does.
+ * Delivers provider events to listeners and publishes them on `connexease-kit:event`. A listener that
+ * throws is ignored (and so is the next one's failure): reporting must never change what the provider
+ * does. A warning with neither a listener nor a channel subscriber goes to `process.emitWarning`.
  */
 export class EventHub {
   readonly #listeners = new Set<AuthEventListener>();
@@ -25,5 +28,27 @@ export class EventHub {
         // Ignored on purpose: see the class comment.
       }
     }
+    reportEvent(event, { observed: this.#listeners.size > 0 });
+  }
+}
+
+/** How {@link reportEvent} treats a warning. */
+export interface ReportEventOptions {
+  /** Whether the event already reached a listener of yours (`onEvent`, a logger): then no process warning. */
+  observed: boolean;
+  /** The `process.emitWarning` code for a warning nobody observed. Default `CONNEXEASE_WARNING`. */
+  warningCode?: string;
+}
+
+/**
+ * The one place events leave connexease-kit besides your own listeners: publishes `event` on the
+ * `connexease-kit:event` diagnostics channel and, for a `warning` that neither `observed` says a
+ * listener saw nor a channel subscriber receives, calls `process.emitWarning` once per distinct
+ * warning per process. For store adapters, which deliver to their own `onEvent` first.
+ */
+export function reportEvent(event: AuthEvent, options: ReportEventOptions): void {
+  publishEvent(event);
+  if (event.type === 'warning' && !options.observed && !eventChannelObserved()) {
+    emitUnobservedWarning(event.message, options.warningCode);
   }
 }

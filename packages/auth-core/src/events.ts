@@ -2,12 +2,14 @@ import type { BlockCode, ConnexeaseAuthErrorCode } from './errors.ts';
 
 /**
  * Everything the provider reports. Events never carry a token, a password or an `Authorization`
- * value; `ns` is the namespace hash, safe to log.
+ * value; `ns` is the namespace hash, safe to log. Times (`expiresAt`, `refreshAt`, `until`, `retryAt`)
+ * are epoch milliseconds on this process's clock. Each is also published on the `connexease-kit:event`
+ * diagnostics channel.
  */
 export type AuthEvent =
-  | { type: 'issued'; ns: string; expiresAt: number; attempt: number; fence: number }
-  | { type: 'refreshed'; ns: string; expiresAt: number; background: boolean }
-  | { type: 'reused-from-store'; ns: string; expiresAt: number }
+  | { type: 'issued'; ns: string; expiresAt: number; refreshAt: number; attempt: number; fence: number }
+  | { type: 'refreshed'; ns: string; expiresAt: number; refreshAt: number; background: boolean }
+  | { type: 'reused-from-store'; ns: string; expiresAt: number; refreshAt: number }
   | { type: 'waited'; ns: string; waitedMs: number; outcome: 'token' | 'timeout' | 'lease-acquired' }
   | {
       type: 'issue-failed';
@@ -17,6 +19,7 @@ export type AuthEvent =
       attempt: number;
       retryable: boolean;
     }
+  | { type: 'quota-reserved'; ns: string; used: number; limit: number; remaining: number }
   | { type: 'quota-low'; ns: string; used: number; limit: number; remaining: number }
   | { type: 'quota-exhausted'; ns: string; used: number; limit: number; retryAt: number }
   | { type: 'blocked'; ns: string; code: BlockCode; until?: number; source: 'local' | 'store' }

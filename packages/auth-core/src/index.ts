@@ -1,3 +1,8 @@
+import { assertSupportedNode } from './node-version.ts';
+
+// As auth-core loads, and so before any package built on it runs: each imports auth-core first.
+assertSupportedNode();
+
 export {
   type ClassifyOptions,
   classifyJwtResponse,
@@ -12,6 +17,13 @@ export {
   validateCredentials,
 } from './config.ts';
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+export {
+  DIAGNOSTICS_CHANNELS,
+  type JwtIssueTraceContext,
+  type StoreTraceContext,
+  type WaitTraceContext,
+} from './diagnostics.ts';
+export { formatDuration, formatWindow } from './duration.ts';
 export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {
@@ -21,6 +33,7 @@ export {
   type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
+export { type ReportEventOptions, reportEvent } from './event-hub.ts';
 export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
 export {
   computeTokenTimes,
@@ -34,6 +47,7 @@ export {
 } from './expiry.ts';
 export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
 export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
+export { assertSupportedNode, MINIMUM_NODE_MAJOR } from './node-version.ts';
 export { createTokenProvider } from './provider.ts';
 export type {
   AuthStatus,
@@ -111,4 +125,5 @@ export {
   MAX_KNOWN_QUOTA_ENTRIES,
 } from './store-input.ts';
 export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
+export { expiryRecheckDelay, MAX_TIMER_MS } from './store-timers.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

@@ -1,6 +1,8 @@
 import { abortedError, anySignal, raceAbort } from './abort.ts';
 import type { PasswordCredentials } from './credentials.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import { jwtIssueChannel, traceAsync } from './diagnostics.ts';
+import { formatDuration } from './duration.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { IssuedToken, JwtIssuer } from './issuer.ts';
 import type { Clock } from './provider-types.ts';
 
@@ -12,6 +14,8 @@ export interface IssueAttemptOptions {
   timeoutMs: number;
   /** Aborts the attempt (the provider is closing): `ABORTED`. */
   signal: AbortSignal;
+  /** What the `connexease-kit:jwt-issue` tracing channel reports about this attempt. */
+  trace?: { ns: string; attempt: number };
 }
 
 /**
@@ -23,7 +27,12 @@ export interface IssueAttemptOptions {
  * - `TOKEN_ENDPOINT_UNAVAILABLE` (retryable) for anything else an issuer throws (a network `TypeError`
  *   from `fetch`, for instance): the request may have reached the server, so it is treated as an outage.
  */
-export async function attemptIssue(options: IssueAttemptOptions): Promise<IssuedToken> {
+export function attemptIssue(options: IssueAttemptOptions): Promise<IssuedToken> {
+  const { ns = '', attempt = 0 } = options.trace ?? {};
+  return traceAsync(jwtIssueChannel, { ns, attempt }, () => attemptIssueUntraced(options));
+}
+
+async function attemptIssueUntraced(options: IssueAttemptOptions): Promise<IssuedToken> {
   const { issuer, credentials, clock, timeoutMs, signal } = options;
   if (signal.aborted) throw abortedError(signal, 'the token provider was closed');
   const timeout = new AbortController();
@@ -46,7 +55,7 @@ export async function attemptIssue(options: IssueAttemptOptions): Promise<Issued
   } catch (error) {
     if (timeout.signal.aborted) throw timeoutError(timeoutMs);
     if (signal.aborted) throw abortedError(signal, 'the token provider was closed');
-    if (error instanceof ConnexeaseAuthError) throw error;
+    if (isConnexeaseAuthError(error)) throw error;
     throw new ConnexeaseAuthError(
       'TOKEN_ENDPOINT_UNAVAILABLE',
       `the JWT issuer failed with ${error instanceof Error ? error.name : typeof error}; treated as a network error`,
@@ -60,7 +69,7 @@ export async function attemptIssue(options: IssueAttemptOptions): Promise<Issued
 function timeoutError(timeoutMs: number): ConnexeaseAuthError {
   return new ConnexeaseAuthError(
     'TIMEOUT',
-    `POST /jwt/ did not answer within ${timeoutMs} ms (issueTimeoutMs); the attempt counts against the quota`,
+    `POST /jwt/ did not answer within ${formatDuration(timeoutMs)} (issueTimeoutMs); the attempt counts against the quota`,
     { retryable: true },
   );
 }

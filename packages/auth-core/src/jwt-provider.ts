@@ -3,7 +3,8 @@ import { BlockGate } from './block-gate.ts';
 import { waitAsCaller } from './caller-wait.ts';
 import type { ResolvedProviderOptions } from './config.ts';
 import type { PasswordCredentials } from './credentials.ts';
-import { ConnexeaseAuthError } from './errors.ts';
+import type { WaitTraceContext } from './diagnostics.ts';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import { EventHub } from './event-hub.ts';
 import type { AuthEventListener } from './events.ts';
 import { type HeldToken, TokenCache } from './held-token.ts';
@@ -113,12 +114,17 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
   const background = { failures: 0, notBefore: Number.NEGATIVE_INFINITY };
   let closed = false;
 
-  const callerWait = <T>(shared: Promise<T>, request: RequestOptions | undefined): Promise<T> =>
+  const callerWait = <T>(
+    shared: Promise<T>,
+    request: RequestOptions | undefined,
+    reason: WaitTraceContext['reason'] = 'token',
+  ): Promise<T> =>
     waitAsCaller(shared, {
       clock,
       signal: request?.signal,
       timeoutMs: waitTimeoutMs,
       phase: () => ctx.phase,
+      trace: { namespace: () => namespaceValue, reason },
     });
 
   const closedError = (): ConnexeaseAuthError =>
@@ -180,7 +186,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       BACKGROUND_RETRY_BASE_MS * 2 ** Math.min(background.failures - 1, 20),
     );
     const jittered = backoff * (1 + 0.25 * options.random());
-    const retryAt = error instanceof ConnexeaseAuthError ? error.retryAt : undefined;
+    const retryAt = isConnexeaseAuthError(error) ? error.retryAt : undefined;
     background.notBefore = Math.max(now + jittered, retryAt ?? Number.NEGATIVE_INFINITY);
   };
 
@@ -257,6 +263,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       const token = await callerWait(
         recoveries.run(parsed.token, () => recover(parsed.token)),
         request,
+        'unauthorized',
       );
       return token.authorization;
     },

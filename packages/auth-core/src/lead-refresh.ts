@@ -63,8 +63,9 @@ export function adopt(ctx: JwtContext, ns: string, token: HeldToken, background:
     return token;
   }
   const previous = ctx.tokens.hold(token);
-  ctx.emit({ type: 'reused-from-store', ns, expiresAt: token.expiresAt });
-  if (previous !== null) ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, background });
+  ctx.emit({ type: 'reused-from-store', ns, expiresAt: token.expiresAt, refreshAt: token.refreshAt });
+  if (previous !== null)
+    ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, refreshAt: token.refreshAt, background });
   return token;
 }
 
@@ -161,6 +162,7 @@ async function issueLoop(
         clock,
         timeoutMs: issueTimeoutMs,
         signal: ctx.closeSignal,
+        trace: { ns, attempt },
       });
       token = acceptIssued(ctx, issued, keeper.lease.fence);
     } catch (caught) {
@@ -265,7 +267,14 @@ async function publish(
     issuedAt: token.storeIssuedAt,
     fence: keeper.lease.fence,
   };
-  ctx.emit({ type: 'issued', ns, expiresAt: token.expiresAt, attempt, fence: record.fence });
+  ctx.emit({
+    type: 'issued',
+    ns,
+    expiresAt: token.expiresAt,
+    refreshAt: token.refreshAt,
+    attempt,
+    fence: record.fence,
+  });
   ctx.tokens.noteIssuedAt(token.storeIssuedAt);
   let written = false;
   try {
@@ -287,6 +296,7 @@ async function publish(
     });
   }
   const previous = ctx.tokens.hold(token);
-  if (previous !== null) ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, background });
+  if (previous !== null)
+    ctx.emit({ type: 'refreshed', ns, expiresAt: token.expiresAt, refreshAt: token.refreshAt, background });
   return token;
 }

@@ -1,5 +1,6 @@
 import { createBearerProvider } from './bearer-provider.ts';
 import { resolveProviderOptions } from './config.ts';
+import { reportEvent } from './event-hub.ts';
 import { createJwtProvider } from './jwt-provider.ts';
 import type { TokenProvider, TokenProviderOptions } from './provider-types.ts';
 
@@ -30,11 +31,13 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
   const resolved = resolveProviderOptions(options);
   const provider = resolved.mode === 'bearer' ? createBearerProvider(resolved) : createJwtProvider(resolved);
   for (const message of resolved.warnings) {
+    const warning = { type: 'warning', message } as const;
     try {
-      resolved.onEvent?.({ type: 'warning', message });
+      resolved.onEvent?.(warning);
     } catch {
       // A listener failure never stops the provider.
     }
+    reportEvent(warning, { observed: resolved.onEvent !== undefined });
   }
   const describe = (): { mode: string; namespace: string } => ({
     mode: provider.mode,

@@ -1,3 +1,4 @@
+import { formatDuration, formatWindow } from './duration.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { quotaSummary } from './quota.ts';
@@ -32,9 +33,10 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
   }
   if (decision.denied === 'lease') return false;
   const lost = noteReservation(ctx, ns, decision);
-  if (!decision.granted) throw exhausted(ctx, ns, decision, windowMs);
+  if (!decision.granted) throw exhausted(ctx, ns, decision);
   if (lost) await settleAfterLoss(ctx, ns, windowMs);
   const remaining = Math.max(0, limit - decision.used);
+  ctx.emit({ type: 'quota-reserved', ns, used: decision.used, limit, remaining });
   if (remaining <= limit * ctx.options.quotaLowRatio) {
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }
@@ -65,45 +67,35 @@ async function settleAfterLoss(ctx: JwtContext, ns: string, windowMs: number): P
     epoch: usage.epoch,
     lostThrough: usage.lostThrough,
   };
-  throw exhausted(ctx, ns, decision, windowMs);
+  throw exhausted(ctx, ns, decision);
 }
 
 /** The `QUOTA_EXHAUSTED` error for a denied reservation; closes the local gate until `retryAt`. */
-function exhausted(
-  ctx: JwtContext,
-  ns: string,
-  decision: QuotaDecision,
-  windowMs: number,
-): ConnexeaseAuthError {
+function exhausted(ctx: JwtContext, ns: string, decision: QuotaDecision): ConnexeaseAuthError {
   const { limit } = ctx.options.quota;
   const now = ctx.options.clock.now();
   // The store answers on its own clock; the gate and the message use this replica's.
   const retryAt =
     decision.retryAt === undefined ? now + FALLBACK_RETRY_MS : ctx.storeClock.toLocal(decision.retryAt);
   ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
-  const next = `The next issue is possible at ${new Date(retryAt).toISOString()}`;
+  const next = `The next issue is possible in ${formatDuration(retryAt - now)} (${new Date(retryAt).toISOString()})`;
   const error =
     decision.denied === 'lost'
       ? new ConnexeaseAuthError(
           'QUOTA_EXHAUSTED',
           `the token store lost its record of recent POST /jwt/ attempts and no running replica remembers ` +
-            `them, so the quota counts as spent for ${describeWindow(windowMs)} after the last one; nothing ` +
+            `them, so the quota counts as spent for ${formatWindow(ctx.options.quota.windowMs)} after the last one; nothing ` +
             `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth forget-loss\``,
           { retryAt },
         )
       : new ConnexeaseAuthError(
           'QUOTA_EXHAUSTED',
-          `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing ` +
-            `was sent. ${next}`,
+          `the JWT issue quota is spent (${decision.used} of ${limit} in ${formatWindow(ctx.options.quota.windowMs)}); ` +
+            `nothing was sent. ${next}`,
           { retryAt },
         );
   ctx.gate.close(error);
   return error;
-}
-
-function describeWindow(windowMs: number): string {
-  const hours = windowMs / 3_600_000;
-  return Number.isInteger(hours) ? `${hours} h` : `${windowMs} ms`;
 }
 
 /**

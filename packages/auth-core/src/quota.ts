@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import type { QuotaOptions } from './provider-types.ts';
 
@@ -65,7 +66,7 @@ export function resolveQuotaOptions(options?: QuotaOptions): ResolvedQuota {
   const warnings: string[] = [];
   if (windowMs < DAY_MS) {
     warnings.push(
-      `quota.windowMs is ${windowMs} ms, shorter than 24 hours: it does not cap the API's daily limit of ` +
+      `quota.windowMs is ${formatDuration(windowMs)}, shorter than 24 hours: it does not cap the API's daily limit of ` +
         `${API_DAILY_ISSUE_LIMIT} tokens, so a real API user can still be banned. Use it only for tests or custom servers.`,
     );
   }

@@ -1,3 +1,4 @@
+import { formatDuration } from './duration.ts';
 import { ConnexeaseAuthError } from './errors.ts';
 import type { HeldToken, TokenNeed } from './held-token.ts';
 import type { JwtContext } from './jwt-context.ts';
@@ -59,7 +60,7 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
         reportWait('timeout');
         throw new ConnexeaseAuthError(
           'TIMEOUT',
-          `no JWT after waiting ${waitTimeoutMs} ms (waitTimeoutMs): another replica holds the token lease and ` +
+          `no JWT after waiting ${formatDuration(waitTimeoutMs)} (waitTimeoutMs): another replica holds the token lease and ` +
             'has not published a token. If it died, its lease lapses within leaseTtlMs and a waiting replica takes over',
           { retryable: true },
         );

@@ -1,4 +1,5 @@
 import { raceAbort } from './abort.ts';
+import { storeChannel, traceAsync } from './diagnostics.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { AuthEvent } from './events.ts';
 import { sanitizeSnippet } from './sanitize.ts';
@@ -22,9 +23,12 @@ export interface StoreGuardOptions {
  * So does `CONFIG_INVALID`: a store saying it is misconfigured or was not installed (a lazily loaded
  * adapter) will not recover by retrying, and the user must see what to fix.
  * A call still pending when the provider closes is abandoned with `ABORTED`.
+ * Every call runs inside the `connexease-kit:store` tracing channel, its error being the one thrown here.
  */
 export function guardStore({ store, emit, signal }: StoreGuardOptions): GuardedStore {
-  const call = async <T>(ns: string, operation: keyof GuardedStore, run: () => Promise<T>): Promise<T> => {
+  const call = <T>(ns: string, operation: keyof GuardedStore, run: () => Promise<T>): Promise<T> =>
+    traceAsync(storeChannel, { ns, operation }, () => guarded(ns, operation, run));
+  const guarded = async <T>(ns: string, operation: keyof GuardedStore, run: () => Promise<T>): Promise<T> => {
     try {
       return await raceAbort(invoke(run), signal, 'the token provider was closed');
     } catch (error) {

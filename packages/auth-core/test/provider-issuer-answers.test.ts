@@ -181,6 +181,7 @@ describe('5XX, network errors and timeouts are retried with backoff, each attemp
       expect(error.code).toBe('TOKEN_ENDPOINT_UNAVAILABLE');
       expect(error.cause).toBeInstanceOf(ConnexeaseAuthError);
       expect((error.cause as ConnexeaseAuthError).code).toBe('TIMEOUT');
+      expect((error.cause as ConnexeaseAuthError).message).toMatch(/within 5s \(issueTimeoutMs\)/);
       expect(error.retryAt).toBeGreaterThan(Date.now());
       expect(fleet.fake.calls).toHaveLength(3);
       expect((await fleet.memory.quotaUsage(await namespaceOf(), { windowMs: DAY })).used).toBe(3);

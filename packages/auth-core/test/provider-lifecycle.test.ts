@@ -74,11 +74,11 @@ describe('events', () => {
     });
     const header = await settle(provider.getAuthorization());
     expect(header).toMatch(/^JWT /);
-    expect(seen.map((event) => event.type)).toEqual(['issued']);
+    expect(seen.map((event) => event.type)).toEqual(['quota-reserved', 'issued']);
     unsubscribe();
     unsubscribe();
     await provider.unblock();
-    expect(seen).toHaveLength(1);
+    expect(seen).toHaveLength(2);
     expect(eventsOf(fleet.events, 'unblocked')).toHaveLength(1);
   });
 
@@ -148,6 +148,7 @@ describe('signals and timeouts', () => {
     const error = await settleError(provider.getAuthorization());
     expect(error.code).toBe('TIMEOUT');
     expect(error.message).toMatch(/another replica holds the token lease/);
+    expect(error.message).toMatch(/^no JWT after (waiting )?5s \(waitTimeoutMs\)/);
     expect(fleet.fake.calls).toHaveLength(0);
     expect(eventsOf(fleet.events, 'waited')).toContainEqual(expect.objectContaining({ outcome: 'timeout' }));
   });

@@ -72,6 +72,9 @@ test('4 h tokens with a quota of 5 per 24 h: never exceeded, then QUOTA_EXHAUSTE
   expect(failures.length).toBeGreaterThan(0);
   for (const { at, error } of failures) {
     expect(error.code).toBe('QUOTA_EXHAUSTED');
+    // Durations read as people read them: the window in hours, the wait to the next slot in h and m.
+    expect(error.message).toMatch(/\(\d of 5 in 24h\); nothing was sent\. The next issue is possible in \d/);
+    expect(error.message, 'no raw milliseconds such as "in 86430000 ms"').not.toMatch(/\d{4,} ?ms\b/);
     // retryAt is when the oldest reservation in the (widened) window ages out.
     const oldest = issues.find((time) => time > at - RESERVATION_WINDOW);
     expect(error.retryAt).toBe(oldest! + RESERVATION_WINDOW);

@@ -1,6 +1,7 @@
 import { inspect } from 'node:util';
 import type { TokenProvider } from '@connexease-kit/auth-core';
 import { afterEach, beforeEach, expect, test, vi } from 'vitest';
+import { recordChannels } from './support/diagnostics.ts';
 import {
   advance,
   createFleet,
@@ -73,6 +74,7 @@ async function outcomeOf(promise: Promise<unknown>): Promise<unknown> {
 
 test('no password or token in errors, events, status, the provider or the console, whatever happens', async () => {
   fleet = createFleet({ issuer: { latencyMs: 10 } });
+  const channels = recordChannels();
   const seen: unknown[] = [];
   const a = fleet.replica();
   const b = fleet.replica();
@@ -125,6 +127,22 @@ test('no password or token in errors, events, status, the provider or the consol
   expectNoSecretIn([...seen, ...providers, ...fleet.providers, ...fleet.events]);
   expectNoSecretIn([JSON.stringify(fleet.events)]);
   expectNoSecretIn(consoleOutput);
+  // Every diagnostics channel message too: events, and the trace contexts of attempts, waits and store calls.
+  channels.stop();
+  const kinds = new Set(
+    channels.published.map((entry) => entry.channel.replace(/:(start|end|asyncStart|asyncEnd|error)$/, '')),
+  );
+  expect(kinds).toEqual(
+    new Set([
+      'connexease-kit:event',
+      'tracing:connexease-kit:jwt-issue',
+      'tracing:connexease-kit:wait',
+      'tracing:connexease-kit:store',
+    ]),
+  );
+  expect(channels.on('tracing:connexease-kit:jwt-issue:error').length).toBeGreaterThan(0);
+  expectNoSecretIn(channels.published.map((entry) => entry.message));
+  expectNoSecretIn([JSON.stringify(channels.published)]);
   expect(inspect(a)).toMatch(/^TokenProvider \{"mode":"jwt","namespace":"[0-9a-f]{32}"\}$/);
   expect(JSON.parse(JSON.stringify(a))).toEqual({
     mode: 'jwt',

@@ -1,5 +1,9 @@
 #!/usr/bin/env node
+import { assertSupportedNode } from '@connexease-kit/auth-core';
 import { run } from './run.ts';
+
+// First, so auth-core (which checks the Node.js version as it loads) runs before any other dependency.
+assertSupportedNode();
 
 // Ctrl-C ends prompts and waits cleanly (stores closed, exit 130); a second one kills at once.
 const interrupt = new AbortController();

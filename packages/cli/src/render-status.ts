@@ -1,4 +1,6 @@
-import { formatDelta, formatWindow } from './format.ts';
+import { formatWindow } from '@connexease-kit/auth-core';
+import { formatDelta } from './format.ts';
+import { renderQuotaBar } from './quota-bar.ts';
 import type { StatusReport } from './status-report.ts';
 
 const LABEL_WIDTH = 11;
@@ -30,6 +32,7 @@ export function renderStatus(report: StatusReport): string {
   section(
     'quota',
     `${quota.used} of ${quota.limit} used in the last ${formatWindow(quota.windowMs)}, ${quota.remaining} remaining`,
+    renderQuotaBar(quota),
     ...(quota.retryAt === null ? [] : [`spent: the next issue is possible at ${quota.retryAt}`]),
     ...(quota.lostThrough === null
       ? []
@@ -46,7 +49,7 @@ export function renderStatus(report: StatusReport): string {
     section(
       'token',
       `${token.state}, expires ${at(token.expiresAt, token.expiresInMs)}`,
-      `refresh from ${at(token.refreshAt, token.refreshInMs)}`,
+      `refresh due ${at(token.refreshAt, token.refreshInMs)}`,
       `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(report.storeTime))}, fence ${token.fence}`,
     );
   }

@@ -76,8 +76,12 @@ describe.each(['redis', 'file'] as const)('status on the %s store', (kind) => {
       seenFromStore(token!.expiresAt).map((delta) => `token      fresh, expires ${delta} (${expiresIso})`),
     ).toContainEqual(human.stdout.match(/^token {6}.*$/m)?.[0]);
     expect(
-      seenFromStore(Date.parse(refreshAt)).map((delta) => `refresh from ${delta} (${refreshAt})`),
-    ).toContainEqual(human.stdout.match(/refresh from .*$/m)?.[0]);
+      seenFromStore(Date.parse(refreshAt)).map((delta) => `refresh due ${delta} (${refreshAt})`),
+      'the refresh time reads "refresh due in 1h" (not "refresh from in 1h")',
+    ).toContainEqual(human.stdout.match(/refresh due .*$/m)?.[0]);
+    expect(human.stdout, 'the one attempt sits in the newest cell of the 24-hour bar').toContain(
+      `           |${'·'.repeat(23)}1| 1h a cell, now on the right\n`,
+    );
     expect(human.stdout).toContain(`held (fence ${lease!.fence}), expires in`);
     // Redis derives a lease's expiresAt from TIME + PTTL on every read: allow a few ms between reads.
     const leaseIso = human.stdout.match(/held \(fence \d+\), expires in [^(]*\(([^)]+)\)/)?.[1];

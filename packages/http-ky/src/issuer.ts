@@ -1,6 +1,7 @@
 import {
   ConnexeaseAuthError,
   classifyJwtResponse,
+  formatDuration,
   type IssuedToken,
   type IssueRequest,
   isConnexeaseAuthError,
@@ -84,9 +85,13 @@ export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
       if (isConnexeaseAuthError(error)) throw error;
       if (signal?.aborted) throw abortedError();
       if (deadline.signal.aborted) {
-        throw new ConnexeaseAuthError('TIMEOUT', `POST /jwt/ did not complete within ${timeoutMs} ms`, {
-          retryable: true,
-        });
+        throw new ConnexeaseAuthError(
+          'TIMEOUT',
+          `POST /jwt/ did not complete within ${formatDuration(timeoutMs)}`,
+          {
+            retryable: true,
+          },
+        );
       }
       throw new ConnexeaseAuthError(
         'TOKEN_ENDPOINT_UNAVAILABLE',

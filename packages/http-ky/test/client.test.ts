@@ -354,6 +354,33 @@ describe('createConnexeaseClient: secrets and lifecycle', () => {
     expect(server.control.stats().jwtAttempts.total).toBe(0);
   });
 
+  it('`timeout` instead of `timeoutMs`: the warning reaches onEvent, or process.on("warning") without one', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    onTestFinished(() => void process.off('warning', onWarning));
+    const seen: unknown[] = [];
+    const observed = createConnexeaseClient({
+      credentials: { accessToken: ACCESS_TOKEN },
+      timeout: 5000,
+      onEvent: (event) => seen.push(event),
+    } as ConnexeaseClientConfig);
+    onTestFinished(() => observed.auth.close());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(seen).toEqual([{ type: 'warning', message: 'unknown option "timeout" is ignored' }]);
+    expect(warnings).toEqual([]);
+
+    const unobserved = createConnexeaseClient({
+      credentials: { accessToken: ACCESS_TOKEN },
+      timeout: 5000,
+    } as ConnexeaseClientConfig);
+    onTestFinished(() => unobserved.auth.close());
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(warnings).toMatchObject([
+      { code: 'CONNEXEASE_WARNING', message: 'unknown option "timeout" is ignored' },
+    ]);
+  });
+
   it('closes the store it created, but not a store it was given', async () => {
     const server = await startTestServer();
     const ownedStore = createMemoryTokenStore();

@@ -1,5 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
+import { assertSupportedNode } from '@connexease-kit/auth-core';
 import { ADMIN_PREFIX, createAdminRouter } from './admin-routes.ts';
 import { handleApi } from './api-route.ts';
 import { createControl } from './control.ts';
@@ -10,6 +11,10 @@ import type { RouteContext } from './route-context.ts';
 import { Sleeper } from './sleeper.ts';
 import { MockState } from './state.ts';
 import type { MockRequestInfo, MockServer, MockServerOptions } from './types.ts';
+
+// Every entry (the library, the CLI) loads this module first: checking here, with auth-core imported
+// ahead of jose, fails an older Node.js before any dependency runs.
+assertSupportedNode();
 
 /**
  * Starts a fake Connexease API over real HTTP: `POST /jwt/` with the documented answers, the per-user

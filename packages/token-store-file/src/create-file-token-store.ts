@@ -14,6 +14,7 @@ import {
   type QuotaRequest,
   type QuotaRestoreRequest,
   type QuotaUsage,
+  reportEvent,
   type TokenRecord,
   type TokenStore,
   type WaitOptions,
@@ -62,6 +63,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     } catch {
       // A throwing listener must not break a store operation.
     }
+    reportEvent(event, { observed: resolved.onEvent !== undefined, warningCode: 'CONNEXEASE_FILE_STORE' });
   };
   let closed = false;
   const files = new StateFiles({
@@ -80,6 +82,7 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     watch: resolved.watch,
     fileNameOf: (ns) => files.stateName(ns),
     readToken,
+    now: () => clock.now(),
     emit,
   });
   const open = (): void => {

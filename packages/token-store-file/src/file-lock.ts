@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { formatDuration } from '@connexease-kit/auth-core';
 import { describeIoError, errnoCode, storeUnavailable } from './errors.ts';
 
 /** What a lock file holds: enough to tell whether its holder is still alive. */
@@ -74,7 +75,7 @@ export async function acquireFileLock(path: string, options: FileLockOptions): P
     if (waited >= options.timeoutMs) {
       const holder = lastHolder === null ? '' : ` (held by pid ${lastHolder.pid} on ${lastHolder.host})`;
       throw storeUnavailable(
-        `Could not lock ${path} within ${Math.round(waited)} ms${holder}. If no process is using the store, delete the lock file.`,
+        `Could not lock ${path} within ${formatDuration(waited)}${holder}. If no process is using the store, delete the lock file.`,
       );
     }
     await sleep(backoffMs(attempt));
@@ -151,7 +152,7 @@ async function observe(path: string): Promise<Observation | null> {
 /** Why the observed lock is abandoned, or `null` while its holder may be alive. */
 function judgeStale(observed: Observation, staleMs: number): string | null {
   const age = Date.now() - observed.mtimeMs;
-  if (age > staleMs) return `it is ${Math.round(age)} ms old (lockStaleMs ${staleMs})`;
+  if (age > staleMs) return `it is ${formatDuration(age)} old (lockStaleMs ${staleMs})`;
   const content = observed.content;
   // An unreadable lock is being written right now (open, then write): only its age can condemn it.
   if (content === null || content.host !== thisHost) return null;

@@ -1,6 +1,7 @@
 import { type FSWatcher, watch } from 'node:fs';
 import {
   type AuthEvent,
+  expiryRecheckDelay,
   isSameTokenRecord,
   type TokenRecord,
   type WaitOptions,
@@ -15,6 +16,8 @@ export interface TokenWaitersOptions {
   /** The state file name of `ns` inside the directory. */
   fileNameOf(ns: string): string;
   readToken(ns: string): Promise<TokenRecord | null>;
+  /** The store's clock, on which records expire. */
+  now(): number;
   emit(event: AuthEvent): void;
 }
 
@@ -62,6 +65,9 @@ export class TokenWaiters {
         },
         Math.max(0, timeoutMs),
       );
+      // Nothing announces an expiry: look again when the known token expires.
+      const expiryDelay = expiryRecheckDelay(known, this.#options.now());
+      const expiryTimer = expiryDelay === null ? undefined : setTimeout(() => this.check(ns), expiryDelay);
       const waiter: Waiter = {
         known,
         settle: (outcome) => {
@@ -69,6 +75,7 @@ export class TokenWaiters {
           if (set === undefined || !set.delete(waiter)) return;
           if (set.size === 0) this.#waiters.delete(ns);
           clearTimeout(timer);
+          clearTimeout(expiryTimer);
           signal?.removeEventListener('abort', onAbort);
           this.#stopIfIdle();
           if ('error' in outcome) reject(outcome.error);

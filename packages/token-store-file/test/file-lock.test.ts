@@ -67,7 +67,7 @@ describe('the inter-process lock file', () => {
     const broken: string[] = [];
     const lock = await acquireFileLock(path, options({ staleMs: 1000, broken }));
     expect(lock.brokeStale).toBe(true);
-    expect(broken).toEqual([expect.stringContaining('ms old (lockStaleMs 1000)')]);
+    expect(broken).toEqual([expect.stringContaining(' old (lockStaleMs 1000)')]);
     await lock.release();
   });
 

@@ -41,6 +41,27 @@ describe('files, directory and permissions', () => {
     await store.close();
   });
 
+  it('without onEvent the same warning reaches process.on("warning"), once', async () => {
+    const warnings: Error[] = [];
+    const onWarning = (warning: Error): void => void warnings.push(warning);
+    process.on('warning', onWarning);
+    try {
+      const directory = tempDirectory('loose-unobserved');
+      chmodSync(directory, 0o755);
+      for (const ns of ['ns', 'other']) {
+        const store = createFileTokenStore({ directory });
+        await store.acquireLease(ns, { ttlMs: 60_000 });
+        await store.close();
+      }
+      for (let i = 0; i < 5; i += 1) await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toMatchObject([
+      { code: 'CONNEXEASE_FILE_STORE', message: expect.stringContaining('mode 755') },
+    ]);
+  });
+
   it('deletes the file once no record is left', async () => {
     const directory = tempDirectory('empty');
     const store = createFileTokenStore({ directory });

@@ -122,7 +122,7 @@ describe('file token store across real processes', () => {
 
       expect([first.granted, second.granted].sort()).toEqual([false, true]);
       const warnings = [...workers[3]!.events, ...workers[4]!.events].filter(
-        (event) => event.type === 'warning' && event.message.includes('ms old (lockStaleMs 1000)'),
+        (event) => event.type === 'warning' && event.message.includes(' old (lockStaleMs 1000)'),
       );
       expect(warnings.length, 'the lock was broken for its age').toBeGreaterThanOrEqual(1);
     } finally {

@@ -13,6 +13,7 @@ import {
   clearLossInQuota,
   copyBlockRecord,
   type Lease,
+  MAX_TIMER_MS,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -34,8 +35,6 @@ const DEFAULT_BLOCK_SAFETY_TTL_MS = 30 * 24 * 60 * 60 * 1000;
 const DEFAULT_FENCE_RETENTION_MS = 24 * 60 * 60 * 1000;
 /** How often (store clock) a call also drops namespaces nobody touched since their records expired. */
 const SWEEP_INTERVAL_MS = 60 * 1000;
-/** setTimeout's largest delay; longer waits are clamped rather than fired at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 
 const systemClock: MemoryClock = { now: () => Date.now() };
 

@@ -76,13 +76,27 @@ export class ChangeNotifier {
 
   close(): void {
     this.closed = true;
+    this.dropSubscriber();
+  }
+
+  /**
+   * The subscriber lives no longer than the client it was duplicated from: a caller who quits their own
+   * client without closing the store must not be left with a connection that keeps the process alive.
+   */
+  private readonly onClientEnd = (): void => this.dropSubscriber();
+
+  private dropSubscriber(): void {
+    this.client.off('end', this.onClientEnd);
+    // Waiters still registered find out at their next poll, which fails on the ended client.
     this.channels.clear();
     this.subscriber?.disconnect();
     this.subscriber = undefined;
   }
 
-  private connection(): RedisClient {
+  /** The shared subscriber connection, opened on first use; none once the store's client has ended. */
+  private connection(): RedisClient | undefined {
     if (this.subscriber !== undefined) return this.subscriber;
+    if (this.client.status === 'end') return undefined;
     const subscriber = isCluster(this.client)
       ? this.duplicateCluster(this.client)
       : this.duplicateRedis(this.client);
@@ -95,6 +109,7 @@ export class ChangeNotifier {
       for (const listener of [...state.listeners]) listener();
     };
     subscriber.on(isCluster(subscriber) ? 'smessage' : 'message', dispatch);
+    this.client.once('end', this.onClientEnd);
     this.subscriber = subscriber;
     return subscriber;
   }
@@ -125,6 +140,7 @@ export class ChangeNotifier {
   private send(action: 'subscribe' | 'unsubscribe', name: string): Promise<void> {
     if (this.closed) return Promise.resolve();
     const subscriber = this.connection();
+    if (subscriber === undefined) return Promise.resolve();
     const sharded = isCluster(subscriber);
     const command =
       action === 'subscribe'

@@ -1,3 +1,4 @@
+import { formatDuration } from '@connexease-kit/auth-core';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { storeUnavailable } from './store-error.ts';
 import { invalid } from './validate.ts';
@@ -51,40 +52,78 @@ export function createClientFromUrl(url: unknown, redisOptions: RedisOptions | u
   return new Redis(url, { ...CREATED_CLIENT_DEFAULTS, ...redisOptions });
 }
 
-/** One `ready` listener per client, however many calls wait for it. */
-const readyWaits = new WeakMap<RedisClient, Promise<void>>();
+/** How a wait for the connection ended: it came up, or the client ended (quit, disconnect, gave up). */
+type ReadyOutcome = 'ready' | 'end';
 
-function nextReady(client: RedisClient): Promise<void> {
-  let ready = readyWaits.get(client);
-  if (ready === undefined) {
-    ready = new Promise<void>((resolve) => {
-      client.once('ready', () => {
-        readyWaits.delete(client);
-        resolve();
-      });
-    });
-    readyWaits.set(client, ready);
+/** The calls waiting for one client's next `ready` (or its end), behind one listener of each. */
+interface ReadyWaiters {
+  readonly callbacks: Set<(outcome: ReadyOutcome) => void>;
+  readonly onReady: () => void;
+  readonly onEnd: () => void;
+}
+
+const readyWaiters = new WeakMap<RedisClient, ReadyWaiters>();
+
+function stopListening(client: RedisClient, waiters: ReadyWaiters): void {
+  if (readyWaiters.get(client) === waiters) readyWaiters.delete(client);
+  client.off('ready', waiters.onReady);
+  client.off('end', waiters.onEnd);
+}
+
+/**
+ * Calls `callback` on the client's next `ready` or `end`; the returned function takes it back. One
+ * listener of each per client however many calls wait, and a call that gives up leaves nothing behind:
+ * an outage of minutes under load must not pile up callbacks until Redis returns.
+ */
+function onNextReady(client: RedisClient, callback: (outcome: ReadyOutcome) => void): () => void {
+  let waiters = readyWaiters.get(client);
+  if (waiters === undefined) {
+    const callbacks = new Set<(outcome: ReadyOutcome) => void>();
+    const settle = (outcome: ReadyOutcome): void => {
+      stopListening(client, created);
+      for (const waiting of callbacks) waiting(outcome);
+    };
+    const created: ReadyWaiters = { callbacks, onReady: () => settle('ready'), onEnd: () => settle('end') };
+    waiters = created;
+    readyWaiters.set(client, waiters);
+    client.once('ready', waiters.onReady);
+    client.once('end', waiters.onEnd);
   }
-  return ready;
+  const current = waiters;
+  current.callbacks.add(callback);
+  return () => {
+    current.callbacks.delete(callback);
+    if (current.callbacks.size === 0) stopListening(client, current);
+  };
 }
 
 /**
  * Resolves once `client` can take commands, so no command ever waits in an offline queue to run
  * minutes later (a late lease grant would hold the namespace with no one behind it). Rejects with the
- * abort reason when `signal` (the caller's deadline) aborts first.
+ * abort reason when `signal` (the caller's deadline) aborts first, and with `STORE_UNAVAILABLE` at once
+ * when the client ends (its owner quit it) while the call waits.
  */
 export function whenReady(client: RedisClient, signal: AbortSignal): Promise<void> {
   if (client.status === 'ready') return Promise.resolve();
-  if (client.status === 'end') return Promise.reject(storeUnavailable('the Redis client was closed'));
+  if (client.status === 'end') return Promise.reject(clientClosed());
+  if (signal.aborted) return Promise.reject(signal.reason);
   if (client.status === 'wait') client.connect().catch(() => {});
   return new Promise<void>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason);
-    signal.addEventListener('abort', onAbort, { once: true });
-    void nextReady(client).then(() => {
+    const stopWaiting = onNextReady(client, (outcome) => {
       signal.removeEventListener('abort', onAbort);
-      resolve();
+      if (outcome === 'ready') resolve();
+      else reject(clientClosed());
     });
+    const onAbort = (): void => {
+      stopWaiting();
+      reject(signal.reason);
+    };
+    signal.addEventListener('abort', onAbort, { once: true });
   });
+}
+
+function clientClosed(): Error {
+  return storeUnavailable('the Redis client was closed');
 }
 
 /**
@@ -95,7 +134,8 @@ export function withDeadline<T>(
   operation: string,
   timeoutMs: number,
   task: (signal: AbortSignal) => Promise<T>,
-  onTimeout: () => Error = () => storeUnavailable(`${operation} timed out after ${timeoutMs} ms`),
+  onTimeout: () => Error = () =>
+    storeUnavailable(`${operation} timed out after ${formatDuration(timeoutMs)}`),
 ): Promise<T> {
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(onTimeout()), timeoutMs);

@@ -1,6 +1,7 @@
 import type { Redis } from 'ioredis';
-import { isCluster, type RedisClient, withDeadline } from './connection.ts';
+import { isCluster, type RedisClient } from './connection.ts';
 import type { StoreSettings } from './settings.ts';
+import { debugLine, reportWarning, runOnceReady } from './startup-check.ts';
 import { safeMessage } from './store-error.ts';
 
 /**
@@ -61,42 +62,21 @@ export async function checkEvictionPolicy(client: RedisClient): Promise<Eviction
   }
 }
 
-function report(settings: StoreSettings, message: string): void {
-  const { onEvent, logger } = settings;
-  try {
-    onEvent?.({ type: 'warning', message });
-    logger?.warn(message);
-  } catch {
-    // A listener's or logger's failure must not break the store.
-  }
-  if (onEvent === undefined && logger === undefined) {
-    process.emitWarning(message, { code: 'CONNEXEASE_REDIS_EVICTION' });
-  }
-}
-
 /**
  * Runs the check once, as soon as `client` is ready, off every caller's path: one warning if Redis may
  * evict our keys, a debug line otherwise. Never fails anything. Returns a cancel function for `close()`.
  */
 export function startEvictionCheck(client: RedisClient, settings: StoreSettings): () => void {
-  let cancelled = false;
-  const debug = (message: string): void => settings.logger?.debug?.(`Redis token store: ${message}`);
-  const run = async (): Promise<void> => {
-    if (cancelled) return;
-    const outcome = await withDeadline('CONFIG GET maxmemory-policy', settings.commandTimeoutMs, () =>
-      checkEvictionPolicy(client),
-    ).catch((error: unknown): EvictionCheckReport => ({ status: 'skipped', reason: safeMessage(error) }));
-    if (cancelled) return;
-    if (outcome.status === 'evicting') report(settings, evictionWarning(outcome.policy));
-    else if (outcome.status === 'safe')
-      debug(`maxmemory-policy is ${outcome.policy}: keys are never evicted`);
-    else debug(`could not read maxmemory-policy (${outcome.reason}); eviction check skipped`);
-  };
-  const onReady = (): void => void run();
-  if (client.status === 'ready') void run();
-  else client.once('ready', onReady);
-  return () => {
-    cancelled = true;
-    client.off('ready', onReady);
-  };
+  return runOnceReady(client, settings, 'CONFIG GET maxmemory-policy', async () => {
+    const outcome = await checkEvictionPolicy(client);
+    return () => {
+      if (outcome.status === 'evicting') {
+        reportWarning(settings, evictionWarning(outcome.policy), 'CONNEXEASE_REDIS_EVICTION');
+      } else if (outcome.status === 'safe') {
+        debugLine(settings, `maxmemory-policy is ${outcome.policy}: keys are never evicted`);
+      } else {
+        debugLine(settings, `could not read maxmemory-policy (${outcome.reason}); eviction check skipped`);
+      }
+    };
+  });
 }

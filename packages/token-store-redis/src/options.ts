@@ -40,11 +40,14 @@ export interface RedisTokenStoreCommonOptions {
    * bounded by this long safety TTL. Default 400 days.
    */
   blockSafetyTtlMs?: number;
-  /** Receives the start-up `warning` event (an evicting `maxmemory-policy`). */
+  /**
+   * Receives the start-up `warning` events: a `maxmemory-policy` that may evict our keys, and a Redis that
+   * keeps no durable copy of writes (no fsynced append-only file and no replica).
+   */
   onEvent?: AuthEventListener;
   /**
-   * Receives the same warning and a few debug lines. When neither `onEvent` nor `logger` is given, the
-   * warning goes to `process.emitWarning`.
+   * Receives the same warnings and a few debug lines. When neither `onEvent` nor `logger` is given, each
+   * warning goes to `process.emitWarning` (once per process).
    */
   logger?: RedisTokenStoreLogger;
   /**

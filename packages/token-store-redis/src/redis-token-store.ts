@@ -9,6 +9,7 @@ import {
   assertTokenValue,
   type BlockRecord,
   type ConnexeaseAuthError,
+  formatDuration,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
@@ -27,6 +28,7 @@ import {
   whenReady,
   withDeadline,
 } from './connection.ts';
+import { startDurabilityCheck } from './durability-check.ts';
 import { startEvictionCheck } from './eviction-check.ts';
 import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
 import type { RedisKeyTtl, RedisTokenStore, RedisTokenStoreOptions } from './options.ts';
@@ -86,7 +88,7 @@ class IoredisTokenStore implements RedisTokenStore {
   private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
   private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
   private closed = false;
-  private readonly cancelEvictionCheck: () => void;
+  private readonly cancelStartupChecks: Array<() => void>;
   /** The last connection error of a client the store owns (a caller's client reports its own). */
   private lastConnectionError: string | undefined;
 
@@ -108,7 +110,7 @@ class IoredisTokenStore implements RedisTokenStore {
       });
     }
     defineScripts(client);
-    this.cancelEvictionCheck = startEvictionCheck(client, settings);
+    this.cancelStartupChecks = [startEvictionCheck(client, settings), startDurabilityCheck(client, settings)];
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {
@@ -346,7 +348,7 @@ class IoredisTokenStore implements RedisTokenStore {
     const error = storeUnavailable('the store is closed');
     for (const reject of [...this.closeHandlers]) reject(error);
     this.closeHandlers.clear();
-    this.cancelEvictionCheck();
+    for (const cancel of this.cancelStartupChecks) cancel();
     this.notifier.close();
     if (this.ownsClient) await closeOwnedClient(this.client, this.settings.commandTimeoutMs);
   }
@@ -382,12 +384,12 @@ class IoredisTokenStore implements RedisTokenStore {
   private timedOut(operation: string): ConnexeaseAuthError {
     const ms = this.settings.commandTimeoutMs;
     if (this.client.status === 'ready') {
-      return storeUnavailable(`${operation} failed: Redis did not answer within ${ms} ms`);
+      return storeUnavailable(`${operation} failed: Redis did not answer within ${formatDuration(ms)}`);
     }
     const lastError =
       this.lastConnectionError === undefined ? '' : `; last error: ${this.lastConnectionError}`;
     return storeUnavailable(
-      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${ms} ms`,
+      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${formatDuration(ms)}`,
     );
   }
 

@@ -1,4 +1,4 @@
-import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError, isConnexeaseAuthError } from '@connexease-kit/auth-core';
 
 /** `user:password@` inside anything that looks like a URL. */
 const URL_CREDENTIALS = /\/\/[^/@\s]*@/g;
@@ -27,7 +27,7 @@ export function sanitizeCause(error: unknown): Error {
 
 /** Maps any Redis failure to `STORE_UNAVAILABLE`; our own typed errors pass through unchanged. */
 export function toStoreError(operation: string, error: unknown): ConnexeaseAuthError {
-  if (error instanceof ConnexeaseAuthError) return error;
+  if (isConnexeaseAuthError(error)) return error;
   return new ConnexeaseAuthError(
     'STORE_UNAVAILABLE',
     `Redis token store: ${operation} failed: ${safeMessage(error)}`,

@@ -1,13 +1,15 @@
 import {
   ConnexeaseAuthError,
+  expiryRecheckDelay,
   isSameTokenRecord,
+  MAX_TIMER_MS,
   type TokenRecord,
   type WaitOptions,
 } from '@connexease-kit/auth-core';
 import type { ChannelSubscription } from './change-notifier.ts';
 
-/** setTimeout's largest delay; longer waits are clamped rather than fired at once. */
-const MAX_TIMER_MS = 2_147_483_647;
+/** Pause between looks at a known token that expired on our clock but not yet on Redis's. */
+const EXPIRY_RECHECK_MS = 250;
 
 /** What a waiter needs from the store. */
 export interface WaitContext {
@@ -42,12 +44,14 @@ export function waitForToken(
     let reading = false;
     let readAgain = false;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
+    let expiryTimer: ReturnType<typeof setTimeout> | undefined;
     const cleanups: Array<() => void> = [];
 
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(pollTimer);
+      clearTimeout(expiryTimer);
       for (const cleanup of cleanups) cleanup();
       finish();
     };
@@ -86,6 +90,18 @@ export function waitForToken(
       }, delay);
     };
 
+    // Nothing announces an expiry: look again when the known token expires. Its time is on Redis's
+    // clock; if ours runs ahead the key is still there, so keep looking until it is gone.
+    const scheduleExpiryCheck = (): void => {
+      const delay = expiryRecheckDelay(known, Date.now());
+      if (settled || delay === null) return;
+      expiryTimer = setTimeout(() => {
+        void check().then(() => {
+          if (!settled) expiryTimer = setTimeout(scheduleExpiryCheck, EXPIRY_RECHECK_MS);
+        });
+      }, delay);
+    };
+
     const subscription = context.subscribe(() => void check());
     cleanups.push(() => subscription.release());
     cleanups.push(context.onClose(fail));
@@ -96,6 +112,7 @@ export function waitForToken(
         // Stop every other path, then answer with whatever is current.
         settled = true;
         clearTimeout(pollTimer);
+        clearTimeout(expiryTimer);
         for (const cleanup of cleanups) cleanup();
         context.read().then(resolve, reject);
       },
@@ -112,6 +129,7 @@ export function waitForToken(
     void subscription.ready.then(async () => {
       await check();
       schedulePoll();
+      scheduleExpiryCheck();
     });
   });
 }

@@ -132,6 +132,31 @@ describe('redis cluster specifics', () => {
     expect(await Promise.all(waits)).toEqual(records);
   }, 30_000);
 
+  it('the subscriber connections end when the caller quits its Cluster, store not closed (issue 10, case 6)', async () => {
+    const redis = new Cluster([...clusterNodes()], { redisOptions: { protocol: 3 } });
+    const store = createRedisTokenStore({ redis, pollIntervalMs: 200 });
+    opened.push(() => store.close());
+    const waiting = store.waitForToken(`quit-${crypto.randomUUID()}`, { known: null, timeoutMs: 600_000 });
+    waiting.catch(() => {}); // asserted below; never an unhandled rejection if the test fails early
+    const admins = clusterNodes().map(({ port }) => admin(port));
+    const subscriberConnections = async (): Promise<number> =>
+      (await Promise.all(admins.map((node) => node.client('LIST'))))
+        .join('\n')
+        .split('\n')
+        .filter((line) => line.includes('name=connexease-kit:subscriber')).length;
+    await eventually(subscriberConnections, (count) => count > 0, {
+      timeoutMs: 10_000,
+      description: 'the store opened its sharded subscriber',
+    });
+
+    await redis.quit();
+    await eventually(subscriberConnections, (count) => count === 0, {
+      timeoutMs: 10_000,
+      description: "the subscriber connections closed with the caller's Cluster",
+    });
+    await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  }, 30_000);
+
   it('every operation survives SCRIPT FLUSH on every master', async () => {
     const store = newStore();
     await exerciseEveryOperation(store, `flush-warm-${crypto.randomUUID()}`);
@@ -147,7 +172,8 @@ describe('redis cluster specifics', () => {
       const events: AuthEvent[] = [];
       const store = newStore({ onEvent: (event) => events.push(event) });
       await eventually(
-        async () => events.length,
+        async () =>
+          events.filter((event) => event.type === 'warning' && event.message.includes('maxmemory')).length,
         (count) => count > 0,
         {
           timeoutMs: 10_000,
@@ -156,7 +182,13 @@ describe('redis cluster specifics', () => {
       );
       await exerciseEveryOperation(store, `evict-${crypto.randomUUID()}`);
 
-      expect(events).toEqual([{ type: 'warning', message: expect.stringContaining('allkeys-lfu') }]);
+      // The test Cluster keeps no AOF: the durability warning comes too (durability-warning.test.ts).
+      const evictionWarnings = events.filter(
+        (event) => event.type === 'warning' && event.message.includes('maxmemory'),
+      );
+      expect(evictionWarnings).toEqual([
+        { type: 'warning', message: expect.stringContaining('allkeys-lfu') },
+      ]);
     } finally {
       await evicting.config('SET', 'maxmemory-policy', 'noeviction');
     }

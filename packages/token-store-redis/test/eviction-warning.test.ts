@@ -41,7 +41,10 @@ describe('maxmemory-policy check at start-up', () => {
   const closers: Array<() => Promise<unknown>> = [];
 
   beforeAll(async () => {
-    evicting = await startPrivateRedis({ args: ['--maxmemory-policy', 'allkeys-lru'] });
+    // With an append-only file, so the durability check has nothing to say and only eviction is reported.
+    evicting = await startPrivateRedis({
+      args: ['--maxmemory-policy', 'allkeys-lru', '--appendonly', 'yes'],
+    });
     admin = new Redis(evicting.url);
   });
 
@@ -141,7 +144,9 @@ describe('maxmemory-policy check at start-up', () => {
   });
 
   it('never fails and stays quiet when CONFIG is disabled (managed Redis)', async () => {
-    const managed = await startPrivateRedis({ args: ['--rename-command', 'CONFIG', ''] });
+    const managed = await startPrivateRedis({
+      args: ['--rename-command', 'CONFIG', '', '--appendonly', 'yes'],
+    });
     closers.push(() => managed.close());
     const recorded = recorder();
     const store = createRedisTokenStore({

@@ -7,7 +7,11 @@
 import type { AuthEvent, AuthStatus } from '@connexease-kit/auth-core';
 
 /** Where a replica's store lives. */
-export type ReplicaRedis = { url: string } | { cluster: ReadonlyArray<{ host: string; port: number }> };
+export type ReplicaRedis =
+  | { url: string }
+  | { cluster: ReadonlyArray<{ host: string; port: number }> }
+  /** ioredis's Sentinel client, as the README shows it: `new Redis({ sentinels, name })`. */
+  | { sentinels: ReadonlyArray<{ host: string; port: number }>; name: string };
 
 /** Everything a replica needs; passed as JSON in the `CXK_FLEET_REPLICA` environment variable. */
 export interface ReplicaConfig {

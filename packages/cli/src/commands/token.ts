@@ -3,6 +3,7 @@ import {
   ConnexeaseAuthError,
   createTokenProvider,
   formatAuthorization,
+  formatWindow,
   isHeaderSafeToken,
   quotaSummary,
   type TokenRecord,
@@ -12,7 +13,7 @@ import type { CommandContext } from '../context.ts';
 import { type NamespaceHandle, withNamespace } from '../context.ts';
 import { describeBlock, isBlockActive } from '../describe-block.ts';
 import { EXIT_CODES } from '../exit-codes.ts';
-import { formatInstant, formatWindow } from '../format.ts';
+import { formatInstant } from '../format.ts';
 import type { Output } from '../io.ts';
 import { obtainPassword } from '../password.ts';
 import { resolveSettings, type Settings } from '../settings.ts';

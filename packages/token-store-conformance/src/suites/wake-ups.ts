@@ -11,6 +11,8 @@ const WRITE_DELAY_MS = 100;
 const SHORT_TIMEOUT_MS = 400;
 /** Timer slack for "did not resolve before its timeout": timers never fire early, clocks tick in ms. */
 const TIMER_SLACK_MS = 20;
+/** A token that expires while a waiter waits for it to change. */
+const EXPIRING_TOKEN_MS = 1500;
 
 /** The alarm goes off a little before the waiter's own timeout, so resolving by timeout always trips it. */
 function alarmBefore(timeoutMs: number): ReturnType<typeof startAlarm> {
@@ -98,6 +100,59 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
         expect(alarm.fired, 'some waiter only woke at its timeout').toBe(false);
       },
       wakeTimeoutMs,
+    );
+
+    it(
+      `waitForToken on a fresh instance wakes ${how} for a write made right after the wait starts (no lost wake-up)`,
+      async (h) => {
+        const writer = await h.store();
+        const ns = randomNamespace();
+        const { lease, record } = await seeded(writer, ns);
+        const next = tokenRecord(lease);
+        // A new instance has no subscription yet; a single-process store is its own peer.
+        const waiter = settings.multiProcess ? await h.newStore() : writer;
+
+        const alarm = alarmBefore(wakeTimeoutMs);
+        const woke = waiter.waitForToken(ns, { known: record, timeoutMs: wakeTimeoutMs });
+        expect(
+          await writer.writeToken(ns, lease, next),
+          'writeToken under the current lease must succeed',
+        ).toBe(true);
+        const current = await woke;
+        alarm.cancel();
+
+        expect(current, 'the waiter must resolve with the record written after it started').toEqual(next);
+        expect(
+          alarm.fired,
+          'a write that lands while a new waiter sets up its subscription must still wake it: subscribe (and wait ' +
+            'until the subscription is active) before the first read, or the wake-up is lost until the next poll',
+        ).toBe(false);
+      },
+      wakeTimeoutMs,
+    );
+
+    it(
+      'waitForToken wakes with null when the known token expires, before its own timeout',
+      async (h) => {
+        const store = await h.store();
+        const ns = randomNamespace();
+        const lease = await mustAcquire(store, ns);
+        const record = tokenRecord(lease, { expiresInMs: EXPIRING_TOKEN_MS });
+        expect(await store.writeToken(ns, lease, record), 'writeToken under the current lease').toBe(true);
+        const timeoutMs = Math.max(wakeTimeoutMs, EXPIRING_TOKEN_MS + settings.expiryGraceMs + 2000);
+
+        const alarm = alarmBefore(timeoutMs);
+        const current = await store.waitForToken(ns, { known: record, timeoutMs });
+        alarm.cancel();
+
+        expect(current, 'an expired token is no longer stored: the waiter must resolve with null').toBeNull();
+        expect(
+          alarm.fired,
+          'nothing announces an expiry: a waiter whose known token expires must look again at its expiresAt ' +
+            '(not only at its next poll or its timeout)',
+        ).toBe(false);
+      },
+      EXPIRING_TOKEN_MS + settings.expiryGraceMs + Math.max(wakeTimeoutMs, 10_000),
     );
 
     it('waitForToken resolves at once with the stored record when it already differs from known', async (h) => {

@@ -1,4 +1,10 @@
-import type { Lease, TokenStore } from '@connexease-kit/auth-core';
+import {
+  isSameTokenRecord,
+  type Lease,
+  type TokenRecord,
+  type TokenStore,
+  type WaitOptions,
+} from '@connexease-kit/auth-core';
 import type { KeyTtl } from '@connexease-kit/token-store-conformance';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../../src/index.ts';
 
@@ -60,6 +66,35 @@ function constantFence(inner: MemoryTokenStore): Partial<TokenStore> {
     releaseLease: (ns, lease) => inner.releaseLease(ns, real(lease)),
     writeToken: (ns, lease, record) =>
       inner.writeToken(ns, real(lease), { ...record, fence: real(lease).fence }),
+  };
+}
+
+/** Reads first and only then subscribes: a write landing in between is not seen until the next change. */
+function readsBeforeSubscribing(inner: MemoryTokenStore): Partial<TokenStore> {
+  return {
+    waitForToken: async (ns, options) => {
+      const first = await inner.readToken(ns);
+      if (!isSameTokenRecord(first, options.known)) return first;
+      await new Promise((resolve) => setTimeout(resolve, 50)); // the subscription becomes active only now
+      return inner.waitForToken(ns, { ...options, known: await inner.readToken(ns) });
+    },
+  };
+}
+
+/** Wakes on writes only: when the known token expires, the waiter sleeps on until a write or its timeout. */
+function ignoresExpiry(inner: MemoryTokenStore): Partial<TokenStore> {
+  return {
+    waitForToken: async (ns, options: WaitOptions) => {
+      const deadline = Date.now() + options.timeoutMs;
+      let known: TokenRecord | null = options.known;
+      for (;;) {
+        const timeoutMs = deadline - Date.now();
+        if (timeoutMs <= 0) return inner.readToken(ns);
+        const current = await inner.waitForToken(ns, { ...options, known, timeoutMs });
+        if (current !== null || known === null) return current;
+        known = null; // the token expired: the planted bug waits for the next write instead of answering
+      }
+    },
   };
 }
 
@@ -170,6 +205,18 @@ export const sabotages: Sabotage[] = [
       'a write to another namespace does not end the wait',
     ],
     createStore: sabotaged((inner) => ({ waitForToken: (ns) => inner.readToken(ns) })),
+  },
+  {
+    name: 'waitForToken reads before its subscription is active',
+    mustFail: [
+      'waitForToken on a fresh instance wakes by notification, well before its timeout for a write made right after the wait starts (no lost wake-up)',
+    ],
+    createStore: sabotaged(readsBeforeSubscribing),
+  },
+  {
+    name: 'waiters do not wake when the known token expires',
+    mustFail: ['waitForToken wakes with null when the known token expires, before its own timeout'],
+    createStore: sabotaged(ignoresExpiry),
   },
   {
     name: 'a block without ttl has no TTL',

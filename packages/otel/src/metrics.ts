@@ -1,0 +1,108 @@
+import type { Attributes, BatchObservableCallback, Meter, Observable } from '@opentelemetry/api';
+import { ATTR } from './attributes.ts';
+import type { ObservedEvent } from './channel-names.ts';
+import { NamespaceStates } from './namespace-state.ts';
+
+/** The metric names this package records (see the README for units and attributes). */
+export const METRIC_NAMES = {
+  quotaUsed: 'connexease.quota.used',
+  quotaLimit: 'connexease.quota.limit',
+  quotaRemaining: 'connexease.quota.remaining',
+  jwtAttempts: 'connexease.jwt.attempts',
+  tokenRefreshIn: 'connexease.token.refresh_in',
+  tokenExpiresIn: 'connexease.token.expires_in',
+  waitDuration: 'connexease.wait.duration',
+  blocked: 'connexease.blocked',
+} as const;
+
+/** Histogram buckets of `connexease.wait.duration`, in seconds. */
+const WAIT_BUCKETS_S = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+
+/** The metrics side of an instrumentation: fed by events and waits, read by the gauges' callback. */
+export interface MetricsRecorder {
+  event(event: ObservedEvent): void;
+  wait(seconds: number, attributes: Attributes): void;
+  /** Stops the gauges' callback (the counter and histogram just stop being fed). */
+  dispose(): void;
+}
+
+export function createMetrics(meter: Meter, now: () => number = Date.now): MetricsRecorder {
+  const states = new NamespaceStates();
+  const issues = '{issue}';
+  const quotaUsed = meter.createObservableGauge(METRIC_NAMES.quotaUsed, {
+    description: 'POST /jwt/ reservations in the sliding quota window, per API user',
+    unit: issues,
+  });
+  const quotaLimit = meter.createObservableGauge(METRIC_NAMES.quotaLimit, {
+    description: 'The configured JWT issue limit per window, per API user',
+    unit: issues,
+  });
+  const quotaRemaining = meter.createObservableGauge(METRIC_NAMES.quotaRemaining, {
+    description: 'JWT issues left in the window, per API user',
+    unit: issues,
+  });
+  const refreshIn = meter.createObservableGauge(METRIC_NAMES.tokenRefreshIn, {
+    description: 'Seconds until the held JWT is due for refresh (negative once due)',
+    unit: 's',
+  });
+  const expiresIn = meter.createObservableGauge(METRIC_NAMES.tokenExpiresIn, {
+    description: 'Seconds until the held JWT expires (negative once expired)',
+    unit: 's',
+  });
+  const blocked = meter.createObservableGauge(METRIC_NAMES.blocked, {
+    description:
+      '1 while a block stops JWT issues for the API user (bad password, ban, inactive account), else 0',
+  });
+  const attempts = meter.createCounter(METRIC_NAMES.jwtAttempts, {
+    description: 'POST /jwt/ attempts, by outcome: issued, or the error code',
+    unit: '{attempt}',
+  });
+  const waits = meter.createHistogram(METRIC_NAMES.waitDuration, {
+    description: 'How long callers waited for a token (no usable token in memory, or a 401 being recovered)',
+    unit: 's',
+    // The SDK's default buckets are meant for milliseconds; a wait is a few ms to waitTimeoutMs (60 s).
+    advice: { explicitBucketBoundaries: WAIT_BUCKETS_S },
+  });
+
+  const observables: Observable[] = [quotaUsed, quotaLimit, quotaRemaining, refreshIn, expiresIn, blocked];
+  const observe: BatchObservableCallback = (result) => {
+    const at = now();
+    for (const [ns, state] of states.entries()) {
+      const attributes = { [ATTR.namespace]: ns };
+      if (state.quota !== undefined) {
+        result.observe(quotaUsed, state.quota.used, attributes);
+        result.observe(quotaLimit, state.quota.limit, attributes);
+        result.observe(quotaRemaining, state.quota.remaining, attributes);
+      }
+      if (state.token !== undefined) {
+        if (state.token.refreshAt !== undefined) {
+          result.observe(refreshIn, (state.token.refreshAt - at) / 1000, attributes);
+        }
+        result.observe(expiresIn, (state.token.expiresAt - at) / 1000, attributes);
+      }
+      const { block } = state;
+      const activeCode = block != null && (block.until === undefined || at < block.until) ? block.code : null;
+      for (const code of state.blockCodes ?? []) {
+        result.observe(blocked, code === activeCode ? 1 : 0, { ...attributes, [ATTR.blockCode]: code });
+      }
+    }
+  };
+  meter.addBatchObservableCallback(observe, observables);
+
+  return {
+    event(event) {
+      states.apply(event);
+      if (event.type === 'issued') {
+        attempts.add(1, { [ATTR.namespace]: event.ns, [ATTR.outcome]: 'issued' });
+      } else if (event.type === 'issue-failed') {
+        attempts.add(1, { [ATTR.namespace]: event.ns, [ATTR.outcome]: event.code });
+      }
+    },
+    wait(seconds, attributes) {
+      waits.record(seconds, attributes);
+    },
+    dispose() {
+      meter.removeBatchObservableCallback(observe, observables);
+    },
+  };
+}
