@@ -39,7 +39,7 @@ export interface TokenStore {
    * 2. Re-adds every entry of `request.known` whose id it does not hold (at its own time, or at the
    *    store's now if that is later; entries already out of the window are skipped). Idempotent by id.
    * 3. If `id` was reserved before, answers `granted: true` (the same id never counts twice).
-   * 4. While the store's record of past attempts is lost ({@link QuotaUsage.lostThrough} inside the
+   * 4. While the store's record of past attempts is lost ({@link QuotaRecordState.lostThrough} inside the
    *    window), denies with `denied: 'lost'` and `retryAt = lostThrough + windowMs`.
    * 5. Grants iff fewer than `limit` entries are inside the window (else `denied: 'quota'`).
    *
@@ -57,7 +57,7 @@ export interface TokenStore {
    */
   restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage>;
   /**
-   * Forgets that the record of past attempts was lost ({@link QuotaUsage.lostThrough} becomes `null`),
+   * Forgets that the record of past attempts was lost ({@link QuotaRecordState.lostThrough} becomes `null`),
    * so the window counts only the entries it holds. For an operator who knows no attempt was made in
    * the lost past (`connexease-auth forget-loss`). Entries are kept. Returns whether a loss was
    * recorded.
