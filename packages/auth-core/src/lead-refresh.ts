@@ -11,7 +11,7 @@ import { keepLeaseAlive, type LeaseKeeper } from './lease-keeper.ts';
 import { reservationWindowMs, reserveAttempt } from './quota-reservation.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { Lease, TokenRecord } from './store.ts';
-import { idleSleep, reconcileQuota, settleDelayMs } from './store-watch.ts';
+import { reconcileQuota, waitUntilSettled } from './store-watch.ts';
 
 /** What the leader is refreshing for. */
 export interface LeadRequest {
@@ -85,9 +85,8 @@ async function fleetAttempts(
   const read = await storeClock.quotaUsage(ctx.store, ns, { windowMs });
   // A store that lost attempts this replica knows of gets them back before anything is decided, and
   // the other live replicas get a store check's time to put back theirs.
-  let { usage, lost } = await reconcileQuota(ctx, ns, read, 'refresh');
-  if (lost) {
-    await idleSleep(clock, settleDelayMs(ctx), ctx.closeSignal);
+  let { usage } = await reconcileQuota(ctx, ns, read, 'refresh');
+  if (await waitUntilSettled(ctx)) {
     usage = (
       await reconcileQuota(ctx, ns, await storeClock.quotaUsage(ctx.store, ns, { windowMs }), 'refresh')
     ).usage;

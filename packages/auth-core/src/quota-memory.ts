@@ -19,6 +19,11 @@ export interface QuotaLoss {
 export class QuotaMemory {
   #epoch: string | null = null;
   #entries: QuotaEntry[] = [];
+  /**
+   * Until when (local clock) this replica does not decide on the quota after it found a loss: the
+   * other live replicas need a store check to put back what they remember.
+   */
+  unsettledUntil: number = Number.NEGATIVE_INFINITY;
 
   /** The epoch last seen, or `null` before any answer named one. */
   get epoch(): string | null {

@@ -3,7 +3,7 @@ import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { quotaSummary } from './quota.ts';
 import type { Lease, QuotaDecision } from './store.ts';
-import { idleSleep, noteReservation, settleDelayMs } from './store-watch.ts';
+import { noteReservation, waitUntilSettled } from './store-watch.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
@@ -50,8 +50,8 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
  * room for this attempt. The reservation itself stays counted either way.
  */
 async function settleAfterLoss(ctx: JwtContext, ns: string, windowMs: number): Promise<void> {
-  const { clock, quota } = ctx.options;
-  await idleSleep(clock, settleDelayMs(ctx), ctx.closeSignal);
+  const { quota } = ctx.options;
+  await waitUntilSettled(ctx);
   const usage = await ctx.storeClock.quotaUsage(ctx.store, ns, { windowMs });
   const summary = quotaSummary(usage.reservedAt, usage.now, { limit: quota.limit, windowMs });
   const lost = usage.lostThrough !== null && usage.lostThrough > usage.now - windowMs;

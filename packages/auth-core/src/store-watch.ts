@@ -25,6 +25,7 @@ export async function reconcileQuota(
   const known = ctx.quota.known(usage.now, windowMs);
   const restored = known.length > 0 ? await ctx.store.restoreQuota(ns, { windowMs, known }) : usage;
   ctx.quota.remember(restored);
+  settleAfter(ctx);
   const tokenRestored = await writeBackToken(ctx, ns);
   ctx.emit({
     type: 'store-reset',
@@ -39,11 +40,20 @@ export async function reconcileQuota(
 }
 
 /**
- * How long a replica that found a just-lost record waits before deciding on it: one and a half store
- * checks, in which every live replica re-adds the attempts it remembers.
+ * After a loss this replica does not decide on the quota for one and a half store checks, in which
+ * every live replica re-adds the attempts it remembers.
  */
-export function settleDelayMs(ctx: JwtContext): number {
-  return ctx.options.storeCheckIntervalMs * 1.5;
+function settleAfter(ctx: JwtContext): void {
+  const until = ctx.options.clock.now() + ctx.options.storeCheckIntervalMs * 1.5;
+  if (until > ctx.quota.unsettledUntil) ctx.quota.unsettledUntil = until;
+}
+
+/** Waits out a loss found by any path (store check, refresh, reservation). Returns whether it waited. */
+export async function waitUntilSettled(ctx: JwtContext): Promise<boolean> {
+  const left = ctx.quota.unsettledUntil - ctx.options.clock.now();
+  if (!(left > 0)) return false;
+  await idleSleep(ctx.options.clock, left, ctx.closeSignal);
+  return true;
 }
 
 /**
@@ -60,6 +70,7 @@ export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaReco
   // out on the store's exact clock while our estimate of it still counted it. Not a loss.
   const loss = found !== null && (found.epochChanged || found.lostThrough !== null) ? found : null;
   if (loss === null) return false;
+  settleAfter(ctx);
   ctx.emit({
     type: 'store-reset',
     ns,

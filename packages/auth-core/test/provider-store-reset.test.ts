@@ -98,6 +98,45 @@ describe('the store forgets (guarantee 10)', () => {
     expect(fleet.fake.calls).toHaveLength(2);
   });
 
+  test('after a loss a replica waits for the other live replicas before it reserves: an attempt only another replica remembered still counts', async () => {
+    // 22 s tokens are due after 11 s; store checks every 10 s; a limit of 2.
+    fleet = createFleet({
+      issuer: { lifetimeMs: 22_000 },
+      provider: { storeCheckIntervalMs: CHECK_MS, quota: { limit: 2, windowMs: DAY } },
+    });
+    const first = fleet.replica();
+    await settle(first.getAuthorization());
+    const ns = (await first.status()).namespace;
+    // Another replica's attempt, which this one never saw; then Redis (here: memory) forgets everything.
+    const lease = (await fleet.memory.acquireLease(ns, { ttlMs: 1000 }))!;
+    const other = await fleet.memory.reserveIssue(ns, {
+      id: 'other-replica',
+      limit: 2,
+      windowMs: WINDOW_MS,
+      lease,
+    });
+    await fleet.memory.releaseLease(ns, lease);
+    fleet.memory.debugLoseRecords(ns, 'everything');
+    // The other replica puts its attempt back at its own store check, 20 s from now.
+    const otherRestores = new Promise<void>((resolve) => {
+      setTimeout(() => {
+        const known = other.entries.filter((entry) => entry.id === 'other-replica');
+        void fleet!.memory.restoreQuota(ns, { windowMs: WINDOW_MS, known }).then(() => resolve());
+      }, 20_000);
+    });
+
+    // This replica's check (at 10 s) restores its own attempt; at 12 s its token is due and it refreshes.
+    await advance(12_000, 500);
+    expect(eventsOf(fleet.events, 'store-reset')).toHaveLength(1);
+    await first.getAuthorization();
+    await advance(30_000, 500);
+    await otherRestores;
+
+    expect(fleet.fake.calls, 'no attempt past the limit of 2').toHaveLength(1);
+    expect(eventsOf(fleet.events, 'quota-exhausted')).toHaveLength(1);
+    expect((await fleet.memory.quotaUsage(ns, { windowMs: WINDOW_MS })).used).toBe(2);
+  });
+
   test('a marker that expired after a long idle time is not a loss: no store-reset, the next refresh issues at once', async () => {
     fleet = createFleet();
     const only = fleet.replica();
