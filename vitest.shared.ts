@@ -13,4 +13,6 @@ const testServers = fileURLToPath(new URL('./test-servers/src/index.ts', import.
 export const workspaceSourceAlias: AliasOptions = [
   { find: /^@connexease-kit\/test-servers$/, replacement: testServers },
   { find: /^@connexease-kit\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/index.ts` },
+  // Subpath entries (`@connexease-kit/auth-core/transport`) live in `src/<subpath>/index.ts`.
+  { find: /^@connexease-kit\/([a-z-]+)\/([a-z-]+)$/, replacement: `${packagesDir}$1/src/$2/index.ts` },
 ];

@@ -102,6 +102,64 @@ const SNIPPETS: ShutdownSnippet[] = [
     epilogue: 'await redis.quit();\n',
   },
   {
+    readme: 'README.md',
+    marker: "forHost('https://stream.connexease.com')('stats')",
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-ky/README.md',
+    marker: 'one JWT serves both hosts',
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: 'QUOTA_EXHAUSTED, AGENT_BANNED, …: never a secret',
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: "const stream = forHost('https://stream.connexease.com');",
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: "new URLSearchParams({ q: 'hello' })",
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: 'new Agent({ connections: 16',
+    ending: 'by-itself',
+    packageDir: 'packages/http-fetch',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: "createClient({ baseUrl: 'https://api.connexease.com', fetch })",
+    ending: 'by-itself',
+    packageDir: 'packages/http-fetch',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: "adapter: 'fetch'",
+    ending: 'by-itself',
+    packageDir: 'packages/http-fetch',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: 'const signed = authFetch(provider)',
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: 'every replica on this Redis shares one JWT',
+    ending: 'by-itself',
+  },
+  {
+    readme: 'packages/http-fetch/README.md',
+    marker: 'await createConnexeaseFetchFromEnv(); // process.env',
+    ending: 'by-itself',
+  },
+  {
     readme: 'packages/token-store-redis/README.md',
     marker: 'the store never closes a client you passed',
     ending: 'by-itself',

@@ -39,8 +39,9 @@ describe('fleet under quota pressure', () => {
               // Refresh 1 s before expiry: the most a 2 s token allows (at most half its life); each
               // token then serves about 1 s before a background refresh asks for the next one.
               refreshBeforeExpiryMs: 1000,
-              // A 401 for a token that just expired on the server may refresh it (quota permitting).
-              rejectedTokenMinAgeMs: 1000,
+              // A 401 for a token that just expired on the server refreshes it (quota permitting); keep
+              // the spacing of 401-driven refreshes short against 2 s tokens.
+              unauthorizedRefreshIntervalMs: 1000,
               // Reservations count over windowMs + issueTimeoutMs (the API counts an issue when it
               // processes it, up to that much later): keep the widening small against a 60 s window.
               issueTimeoutMs: 5000,

@@ -19,7 +19,7 @@ const FIRST_ISSUE_DELAY_MS = 1000;
 
 const env = useFleetEnvironment({ quota: QUOTA });
 
-/** Waits until `issuedAt` is `ms` in the past (past rejectedTokenMinAgeMs before a revocation). */
+/** Waits until `issuedAt` is `ms` in the past (past the 401 spacing before the next revocation). */
 async function olderThan(issuedAt: number, ms: number): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt + ms - Date.now())));
 }
@@ -35,7 +35,7 @@ describe('quota window alignment with the API', () => {
           redis: { url: env.redisUrl },
           quota: QUOTA,
           traceStore: true,
-          provider: { rejectedTokenMinAgeMs: 200, issueTimeoutMs: 1500 },
+          provider: { unauthorizedRefreshIntervalMs: 200, issueTimeoutMs: 1500 },
         }),
       ),
     );

@@ -44,7 +44,6 @@ describe('fleet through Redis outages', () => {
       baseUrl: env.mock.url,
       ...user,
       redis: { url: redis.url },
-      provider: { rejectedTokenMinAgeMs: 500 },
     };
     const fleet = env.track(await startFleet(replicaConfigs(8, base)));
     await fleet.all((replica) => replica.burst(1));
@@ -96,7 +95,6 @@ describe('fleet through Redis outages', () => {
           baseUrl: env.mock.url,
           ...user,
           redis: { url: redis.url },
-          provider: { rejectedTokenMinAgeMs: 500 },
         }),
       ),
     );

@@ -42,7 +42,7 @@ describe('a Redis without persistence restarts under load', () => {
       redis: { url: redis.url },
       quota: QUOTA,
       // Store checks every 500 ms: the live replicas notice the emptied store within a second.
-      provider: { rejectedTokenMinAgeMs: 0, storeCheckIntervalMs: 500 },
+      provider: { storeCheckIntervalMs: 500 },
     };
     const fleet = env.track(await startFleet(replicaConfigs(4, base)));
     await fleet.all((replica) => replica.burst(1));

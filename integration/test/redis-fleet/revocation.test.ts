@@ -14,17 +14,11 @@ describe('fleet token revocation', () => {
           baseUrl: env.mock.url,
           ...user,
           redis: { url: env.redisUrl },
-          // The token is revoked a few seconds after its issue; the default (60 s) would refuse to
-          // refresh a token that young (TOKEN_REJECTED), which protects the quota from a looping API.
-          provider: { rejectedTokenMinAgeMs: 500 },
         }),
       ),
     );
     await fleet.all((replica) => replica.burst(1));
-    const [issuedAt] = userStats(env.mock, user.username).issueTimes;
-    expect(issuedAt).toBeDefined();
-    // Past rejectedTokenMinAgeMs, on any machine, before anything is revoked.
-    await new Promise((resolve) => setTimeout(resolve, Math.max(0, issuedAt! + 1000 - Date.now())));
+    expect(userStats(env.mock, user.username).issues).toBe(1);
 
     for (const replica of fleet.replicas)
       replica.start({ op: 'busy', id: 'revocation', workers: 4, pauseMs: 10 });

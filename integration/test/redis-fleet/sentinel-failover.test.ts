@@ -66,7 +66,6 @@ async function sentinelFleet(
         ...user,
         redis: { sentinels: [...sentinel.sentinels], name: sentinel.name },
         quota: QUOTA,
-        provider: { rejectedTokenMinAgeMs: 0 },
       }),
     ),
   );

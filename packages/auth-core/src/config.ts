@@ -31,7 +31,7 @@ export const PROVIDER_DEFAULTS: {
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly quotaLowRatio: number;
   readonly issueTimeoutMs: number;
-  readonly rejectedTokenMinAgeMs: number;
+  readonly unauthorizedRefreshIntervalMs: number;
 } = Object.freeze({
   refreshBeforeExpiryMs: DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
   invalidCredentialsBlockMs: HOUR,
@@ -42,7 +42,7 @@ export const PROVIDER_DEFAULTS: {
   retry: Object.freeze({ attempts: 3, baseDelayMs: 500, maxDelayMs: 10 * SECOND }),
   quotaLowRatio: 0.2,
   issueTimeoutMs: 30 * SECOND,
-  rejectedTokenMinAgeMs: MINUTE,
+  unauthorizedRefreshIntervalMs: MINUTE,
 });
 
 const KNOWN_OPTIONS = new Set<string>([
@@ -60,11 +60,18 @@ const KNOWN_OPTIONS = new Set<string>([
   'retry',
   'quotaLowRatio',
   'issueTimeoutMs',
-  'rejectedTokenMinAgeMs',
+  'unauthorizedRefreshIntervalMs',
   'onEvent',
   'clock',
   'random',
 ]);
+
+/** Options an earlier version had, with what replaced them: named in a warning, then ignored. */
+const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
+  rejectedTokenMinAgeMs:
+    'option "rejectedTokenMinAgeMs" is ignored: the first 401 for a token now refreshes once whatever its age, ' +
+    'and unauthorizedRefreshIntervalMs spaces further 401-driven refreshes',
+};
 
 /**
  * Checks credentials locally, before anything is sent: exactly one of `{ accessToken }` or
@@ -123,7 +130,7 @@ export interface ResolvedProviderOptions {
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   quotaLowRatio: number;
   issueTimeoutMs: number;
-  rejectedTokenMinAgeMs: number;
+  unauthorizedRefreshIntervalMs: number;
   onEvent: AuthEventListener | undefined;
   clock: Clock;
   random: () => number;
@@ -139,7 +146,7 @@ export interface ResolvedProviderOptions {
  *
  * Ranges (integers, milliseconds): `refreshBeforeExpiryMs` 0 to 24 h; `invalidCredentialsBlockMs`
  * 1 to 30 days; `leaseTtlMs` 1 to 10 min; `waitTimeoutMs` 1 to 1 h; `pollIntervalMs` 1 to 1 min and at
- * most `waitTimeoutMs`; `issueTimeoutMs` 1 to 10 min; `rejectedTokenMinAgeMs` 0 to 1 h; `retry.attempts`
+ * most `waitTimeoutMs`; `issueTimeoutMs` 1 to 10 min; `unauthorizedRefreshIntervalMs` 1 to 1 h; `retry.attempts`
  * 1 to 10; `retry.baseDelayMs` 0 to 1 min; `retry.maxDelayMs` from `baseDelayMs` to 10 min;
  * `quotaLowRatio` a number from 0 to 1.
  *
@@ -158,7 +165,8 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   const quota = resolveQuotaOptions(options.quota);
   const warnings = [...quota.warnings];
   for (const key of Object.keys(options)) {
-    if (!KNOWN_OPTIONS.has(key)) warnings.push(`unknown option "${key}" is ignored`);
+    if (key in RETIRED_OPTIONS) warnings.push(RETIRED_OPTIONS[key]!);
+    else if (!KNOWN_OPTIONS.has(key)) warnings.push(`unknown option "${key}" is ignored`);
   }
 
   const issuer = options.issuer;
@@ -283,11 +291,11 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
       1,
       10 * MINUTE,
     ),
-    rejectedTokenMinAgeMs: integerOption(
-      'rejectedTokenMinAgeMs',
-      options.rejectedTokenMinAgeMs,
-      defaults.rejectedTokenMinAgeMs,
-      0,
+    unauthorizedRefreshIntervalMs: integerOption(
+      'unauthorizedRefreshIntervalMs',
+      options.unauthorizedRefreshIntervalMs,
+      defaults.unauthorizedRefreshIntervalMs,
+      1,
       HOUR,
     ),
     onEvent,

@@ -11,8 +11,13 @@ export type ConnexeaseAuthErrorCode =
   | 'INVALID_RESPONSE'
   | 'STORE_UNAVAILABLE'
   | 'ACCESS_TOKEN_REJECTED'
-  /** The API rejected a JWT that was just issued; not refreshing again, to protect the daily quota. */
+  /** A 401 the provider cannot act on (not a JWT header it handed out, or no retry left to use a new one). */
   | 'TOKEN_REJECTED'
+  /**
+   * The API answered 401 to a token just refreshed for a 401: the endpoint refuses this API user (a missing
+   * permission, say), not the token. The token is kept; 401-driven refreshes are spaced fleet-wide.
+   */
+  | 'ENDPOINT_REFUSED'
   | 'TIMEOUT'
   | 'ABORTED';
 

@@ -24,7 +24,11 @@ export type AuthEvent =
   | { type: 'quota-exhausted'; ns: string; used: number; limit: number; retryAt: number }
   | { type: 'blocked'; ns: string; code: BlockCode; until?: number; source: 'local' | 'store' }
   | { type: 'unblocked'; ns: string }
-  | { type: 'token-discarded'; ns: string; reason: 'rejected' }
+  /**
+   * The API answered 401 to the current token: `refresh` when that starts the one fleet-wide refresh,
+   * `endpoint-refused` when the 401 is the endpoint's (the token is kept; see `ENDPOINT_REFUSED`).
+   */
+  | { type: 'token-rejected'; ns: string; outcome: 'refresh' | 'endpoint-refused' }
   | { type: 'store-error'; ns: string; operation: string; message: string }
   | {
       /**

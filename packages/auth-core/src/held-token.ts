@@ -1,7 +1,9 @@
 import { refreshPoint } from './expiry.ts';
 import { formatAuthorization } from './schemes.ts';
-import type { TokenRecord } from './store.ts';
+import type { TokenRecord, UnauthorizedRefresh } from './store.ts';
 import type { StoreClock } from './store-clock.ts';
+import { isUnauthorizedRefresh } from './store-input.ts';
+import { laterSpacing } from './unauthorized-spacing.ts';
 
 /** A JWT ready to serve: its header value and its times on the local clock. */
 export interface HeldToken {
@@ -18,6 +20,8 @@ export interface HeldToken {
   readonly storeIssuedAt: number;
   /** Fence of the lease that wrote it (0 when it never reached the store). */
   readonly fence: number;
+  /** The fleet's last 401-driven refresh as this token's record carries it (store clock), or `null`. */
+  readonly unauthorizedRefresh: UnauthorizedRefresh | null;
 }
 
 /** What a refresh is after: any token that still works, or one that is not yet due. */
@@ -51,18 +55,29 @@ export function holdRecord(record: TokenRecord, refreshBeforeExpiryMs: number, o
     refreshAt,
     storeIssuedAt: record.issuedAt,
     fence: Number.isFinite(fence) ? fence : 0,
+    unauthorizedRefresh: isUnauthorizedRefresh(record.unauthorizedRefresh)
+      ? { at: record.unauthorizedRefresh.at, intervalMs: record.unauthorizedRefresh.intervalMs }
+      : null,
   };
 }
 
 /**
  * The provider's in-memory token and what it knows about tokens: the one it serves, the newest
- * `issuedAt` it has seen (the fleet backoff's notion of "answered"), and values the API rejected.
+ * `issuedAt` it has seen (the fleet backoff's notion of "answered"), values the API rejected, and the
+ * fleet's last 401-driven refresh.
  */
 export class TokenCache {
   /** The token served from memory, or `null`. Read directly by the hot path. */
   held: HeldToken | null = null;
   /** Newest `issuedAt` of any token seen, served or rejected (store clock, comparable with reservations). */
   knownIssuedAt: number = Number.NEGATIVE_INFINITY;
+  /**
+   * The newest 401-driven refresh seen in any record (or made here): what spaces the next one. Kept in
+   * memory too, so that a store which drops the record's field still spaces this replica's refreshes.
+   */
+  knownSpacing: UnauthorizedRefresh | null = null;
+  /** A 401-driven refresh this replica started and has no replacement for yet. */
+  #pending: { rejected: string; spacing: UnauthorizedRefresh } | null = null;
   readonly #rejected = new Set<string>();
   readonly #refreshBeforeExpiryMs: number;
   readonly #storeClock: StoreClock;
@@ -77,7 +92,9 @@ export class TokenCache {
    * rejected by the API, expired, or (for `'fresh'`) already due.
    */
   suitable(record: TokenRecord | null, need: TokenNeed, now: number): HeldToken | null {
-    if (record === null || this.#rejected.has(record.value)) return null;
+    if (record === null) return null;
+    if (isUnauthorizedRefresh(record.unauthorizedRefresh)) this.noteSpacing(record.unauthorizedRefresh);
+    if (this.#rejected.has(record.value)) return null;
     this.noteIssuedAt(record.issuedAt);
     const token = holdRecord(record, this.#refreshBeforeExpiryMs, this.#storeClock.offset);
     if (token === null || !(now < token.expiresAt)) return null;
@@ -85,11 +102,13 @@ export class TokenCache {
     return token;
   }
 
-  /** Serves `token` from now on; returns the token it replaces. */
+  /** Serves `token` from now on; returns the token it replaces. A replacement ends a pending 401 refresh. */
   hold(token: HeldToken): HeldToken | null {
     const previous = this.held;
     this.held = token;
     this.noteIssuedAt(token.storeIssuedAt);
+    this.noteSpacing(token.unauthorizedRefresh);
+    if (this.#pending !== null && this.#pending.rejected !== token.value) this.#pending = null;
     return previous;
   }
 
@@ -98,18 +117,32 @@ export class TokenCache {
     return this.held !== null && this.held.value === token.value && this.held.fence === token.fence;
   }
 
-  /** Never serve `value` again; drops it if it is held. */
-  reject(value: string): void {
+  /**
+   * The API answered 401 to `value` and a refresh for it starts, recording `spacing` on the token it
+   * issues: `value` is never adopted from the store again, but a held `value` keeps serving (other
+   * endpoints may still accept it) until a replacement is in hand.
+   */
+  beginUnauthorizedRefresh(value: string, spacing: UnauthorizedRefresh): void {
     this.#rejected.add(value);
     if (this.#rejected.size > REJECTED_MEMORY) {
       const oldest = this.#rejected.values().next().value;
       if (oldest !== undefined) this.#rejected.delete(oldest);
     }
-    if (this.held?.value === value) this.held = null;
+    this.#pending = { rejected: value, spacing };
+  }
+
+  /** The spacing of the 401-driven refresh this replica runs, if one is pending. */
+  get pendingSpacing(): UnauthorizedRefresh | null {
+    return this.#pending?.spacing ?? null;
   }
 
   isRejected(value: string): boolean {
     return this.#rejected.has(value);
+  }
+
+  /** Notes a 401-driven refresh seen in a record (the later one wins). */
+  noteSpacing(spacing: UnauthorizedRefresh | null): void {
+    this.knownSpacing = laterSpacing(this.knownSpacing, spacing);
   }
 
   /** Notes a token's `issuedAt` on the store's clock. */

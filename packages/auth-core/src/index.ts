@@ -57,6 +57,7 @@ export type {
   RetryOptions,
   TokenProvider,
   TokenProviderOptions,
+  UnauthorizedOptions,
 } from './provider-types.ts';
 export {
   API_DAILY_ISSUE_LIMIT,
@@ -109,6 +110,7 @@ export type {
   QuotaUsage,
   TokenRecord,
   TokenStore,
+  UnauthorizedRefresh,
   WaitOptions,
 } from './store.ts';
 export {
@@ -122,8 +124,14 @@ export {
   assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
+  isUnauthorizedRefresh,
   MAX_KNOWN_QUOTA_ENTRIES,
 } from './store-input.ts';
-export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
+export {
+  copyBlockRecord,
+  copyTokenRecord,
+  isSameTokenRecord,
+  TOKEN_STORE_METHODS,
+} from './store-records.ts';
 export { expiryRecheckDelay, MAX_TIMER_MS } from './store-timers.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

@@ -9,8 +9,7 @@ import { EventHub } from './event-hub.ts';
 import type { AuthEventListener } from './events.ts';
 import { type HeldToken, TokenCache } from './held-token.ts';
 import type { JwtContext } from './jwt-context.ts';
-import { adopt } from './lead-refresh.ts';
-import type { AuthStatus, RequestOptions, TokenProvider } from './provider-types.ts';
+import type { AuthStatus, RequestOptions, TokenProvider, UnauthorizedOptions } from './provider-types.ts';
 import { quotaSummary } from './quota.ts';
 import { QuotaMemory } from './quota-memory.ts';
 import { reservationWindowMs } from './quota-reservation.ts';
@@ -22,6 +21,7 @@ import { SingleFlight } from './single-flight.ts';
 import { StoreClock } from './store-clock.ts';
 import { guardStore } from './store-guard.ts';
 import { learnQuota, watchStore } from './store-watch.ts';
+import { recoverFromUnauthorized, refusedOnRetryError } from './unauthorized.ts';
 
 /** First pause before another background refresh after one failed; doubles per failure. */
 const BACKGROUND_RETRY_BASE_MS = 1000;
@@ -190,36 +190,6 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
     background.notBefore = Math.max(now + jittered, retryAt ?? Number.NEGATIVE_INFINITY);
   };
 
-  /** After a 401 on `value`: a newer token, or one fleet-wide refresh (guarantee 6). */
-  const recover = async (value: string): Promise<HeldToken> => {
-    const ns = await namespace();
-    const stored = await guarded.readToken(ns);
-    const now = clock.now();
-    if (stored !== null && stored.value !== value) {
-      const newer = tokens.suitable(stored, 'usable', now);
-      if (newer !== null) return adopt(ctx, ns, newer, false);
-    }
-    const held = tokens.held;
-    const issuedAt =
-      held?.value === value ? held.storeIssuedAt : stored?.value === value ? stored.issuedAt : null;
-    if (issuedAt !== null) {
-      // The token may come from another replica: its age is measured on the store's clock.
-      await storeClock.ensure(guarded, ns, { windowMs: reservationWindowMs(options) });
-      const age = storeClock.now() - issuedAt;
-      if (age < options.rejectedTokenMinAgeMs) {
-        throw new ConnexeaseAuthError(
-          'TOKEN_REJECTED',
-          `the API rejected a JWT issued ${Math.max(0, Math.round(age / 1000))} s ago (401); ` +
-            'not refreshing again, to protect the daily quota. Check the API user and its permissions',
-          { status: 401 },
-        );
-      }
-    }
-    tokens.reject(value);
-    if (await guarded.discardToken(ns, value)) emit({ type: 'token-discarded', ns, reason: 'rejected' });
-    return startRefresh(false);
-  };
-
   const provider: JwtTokenProvider = {
     mode: 'jwt',
 
@@ -243,7 +213,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       return (await callerWait(startRefresh(false), request)).authorization;
     },
 
-    async handleUnauthorized(rejectedAuthorization: string, request?: RequestOptions): Promise<string> {
+    async handleUnauthorized(rejectedAuthorization: string, request?: UnauthorizedOptions): Promise<string> {
       const signal = request?.signal;
       if (signal?.aborted) throw abortedError(signal);
       const parsed = parseAuthorization(rejectedAuthorization);
@@ -256,12 +226,19 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
           { status: 401 },
         );
       }
+      if (request?.retried === true) {
+        // Resent once with the token the first 401 led to, and refused again: the endpoint's doing (guarantee 12).
+        emit({ type: 'token-rejected', ns: await namespace(), outcome: 'endpoint-refused' });
+        throw refusedOnRetryError();
+      }
       const held = tokens.held;
       if (held !== null && held.value !== parsed.token && clock.now() < held.expiresAt)
         return held.authorization;
       if (closed) throw closedError();
       const token = await callerWait(
-        recoveries.run(parsed.token, () => recover(parsed.token)),
+        recoveries.run(parsed.token, () =>
+          recoverFromUnauthorized(ctx, parsed.token, () => startRefresh(false)),
+        ),
         request,
         'unauthorized',
       );

@@ -12,6 +12,7 @@ import { reservationWindowMs, reserveAttempt } from './quota-reservation.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { Lease, TokenRecord } from './store.ts';
 import { reconcileQuota, waitUntilSettled } from './store-watch.ts';
+import { spacingForIssue } from './unauthorized-spacing.ts';
 
 /** What the leader is refreshing for. */
 export interface LeadRequest {
@@ -237,12 +238,14 @@ function acceptIssued(ctx: JwtContext, issued: IssuedToken, fence: number): Held
         'check the clocks of this host and the API. Not issuing again',
     );
   }
+  const storeIssuedAt = ctx.storeClock.toStore(times.issuedAt);
   return {
     value: issued.token,
     authorization,
     ...times,
-    storeIssuedAt: ctx.storeClock.toStore(times.issuedAt),
+    storeIssuedAt,
     fence,
+    unauthorizedRefresh: spacingForIssue(ctx, storeIssuedAt),
   };
 }
 
@@ -265,6 +268,7 @@ async function publish(
     expiresAt: token.expiresAt + (token.storeIssuedAt - token.issuedAt),
     issuedAt: token.storeIssuedAt,
     fence: keeper.lease.fence,
+    ...(token.unauthorizedRefresh === null ? {} : { unauthorizedRefresh: token.unauthorizedRefresh }),
   };
   ctx.emit({
     type: 'issued',

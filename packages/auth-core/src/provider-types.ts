@@ -58,10 +58,12 @@ export interface TokenProviderOptions {
    */
   issueTimeoutMs?: number;
   /**
-   * A 401 for a JWT younger than this is not answered with another refresh (`TOKEN_REJECTED`), so a
-   * token the API keeps rejecting cannot drain the daily quota. Default 60 s.
+   * After a refresh made because the API answered 401, a 401 for the new token within this interval is
+   * the endpoint's, not the token's (`ENDPOINT_REFUSED`, the token is kept), and no replica refreshes for
+   * a 401 again before it ends. The interval doubles with each 401-driven refresh that follows soon after
+   * another, up to `quota.windowMs`. The first 401 for a token always refreshes once. Default 60 s.
    */
-  rejectedTokenMinAgeMs?: number;
+  unauthorizedRefreshIntervalMs?: number;
   retry?: RetryOptions;
   /** Fraction of the quota left at or below which `quota-low` is emitted. Default 0.2. */
   quotaLowRatio?: number;
@@ -90,6 +92,15 @@ export interface RequestOptions {
   signal?: AbortSignal;
 }
 
+/** Options of {@link TokenProvider.handleUnauthorized}. */
+export interface UnauthorizedOptions extends RequestOptions {
+  /**
+   * The 401 came on a call already resent with the header an earlier `handleUnauthorized` returned. The
+   * provider then never refreshes: the endpoint refuses this API user (`ENDPOINT_REFUSED`).
+   */
+  retried?: boolean;
+}
+
 export interface TokenProvider {
   readonly mode: AuthMode;
   /**
@@ -99,9 +110,11 @@ export interface TokenProvider {
   getAuthorization(options?: RequestOptions): Promise<string>;
   /**
    * Report that the API answered 401 to `rejectedAuthorization`. Resolves with the header to retry
-   * with once (a newer stored token, or one fleet-wide refresh), or rejects with a typed error.
+   * with once (a newer stored token, or one fleet-wide refresh), or rejects with a typed error
+   * (`ENDPOINT_REFUSED` when the 401 is the endpoint's, not the token's). Report a second 401 on the
+   * same call with `{ retried: true }`: it never refreshes.
    */
-  handleUnauthorized(rejectedAuthorization: string, options?: RequestOptions): Promise<string>;
+  handleUnauthorized(rejectedAuthorization: string, options?: UnauthorizedOptions): Promise<string>;
   status(): Promise<AuthStatus>;
   /** Clears a shared block after support has reactivated the user. */
   unblock(): Promise<void>;

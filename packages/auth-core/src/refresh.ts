@@ -9,8 +9,9 @@ import { reservationWindowMs } from './quota-reservation.ts';
  * One refresh, as run inside the provider's single flight (guarantee 2):
  *
  * 1. fail fast without I/O while the quota is known to be spent or the fleet is backing off;
- * 2. fail fast with `BLOCKED` when a block applies (memory first, then the store);
- * 3. adopt the store's token when it meets `need` (`'reused-from-store'`);
+ * 2. adopt the store's token when it meets `need` (`'reused-from-store'`), whatever block exists: blocks
+ *    stop issuing, never the adoption of a token that works (guarantee 12);
+ * 3. fail fast with `BLOCKED` when a block applies (memory first, then the store);
  * 4. take the lease and lead ({@link leadRefresh}); or, when another replica holds it, wait for its
  *    token (`waitForToken`, in slices of at most `pollIntervalMs`) and start again at 2. Losers never
  *    issue while a live lease exists; when a dead leader's lease lapses, one waiter takes it over.
@@ -32,7 +33,13 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
 
   try {
     for (;;) {
-      await ctx.blocks.check(ns);
+      // The block is read beside the token, not between the token read and the lease request (a longer
+      // gap lets a slow replica win the lease just after the leader released it); its verdict only
+      // matters when there is no token to adopt.
+      const blocked = ctx.blocks.check(ns).then(
+        () => null,
+        (error: unknown) => error,
+      );
       // A stored record's times are on the store's clock: learn it (once per process) before judging one.
       const [stored] = await Promise.all([
         ctx.store.readToken(ns),
@@ -43,6 +50,8 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
         reportWait('token');
         return adopt(ctx, ns, found, background);
       }
+      const block = await blocked;
+      if (block !== null) throw block;
       ctx.gate.check(clock.now());
       const lease = await ctx.store.acquireLease(ns, { ttlMs: leaseTtlMs });
       if (lease !== null) {

@@ -7,6 +7,7 @@ import type {
   QuotaRequest,
   QuotaRestoreRequest,
   TokenRecord,
+  UnauthorizedRefresh,
 } from './store.ts';
 
 // Checks of the arguments a `TokenStore` receives, shared by every adapter so that they all reject the
@@ -61,7 +62,7 @@ export function assertLease(lease: unknown): asserts lease is Lease {
 
 /**
  * Checks a token record (`writeToken`, `waitForToken`'s `known`): a non-empty string `value`, finite
- * `expiresAt` and `issuedAt`, and an integer `fence`. The message never contains the record's value.
+ * `expiresAt` and `issuedAt`, an integer `fence`, and a well-formed `unauthorizedRefresh` when present. The message never contains the record's value.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` otherwise.
  */
@@ -71,12 +72,21 @@ export function assertTokenRecord(record: unknown): asserts record is TokenRecor
     !isNonEmptyString(record.value) ||
     !isFiniteNumber(record.expiresAt) ||
     !isFiniteNumber(record.issuedAt) ||
-    !Number.isSafeInteger(record.fence)
+    !Number.isSafeInteger(record.fence) ||
+    (record.unauthorizedRefresh !== undefined && !isUnauthorizedRefresh(record.unauthorizedRefresh))
   ) {
     throw invalid(
-      'the token record needs a non-empty value, finite expiresAt and issuedAt, and an integer fence',
+      'the token record needs a non-empty value, finite expiresAt and issuedAt, an integer fence, and, ' +
+        'when present, an unauthorizedRefresh with a finite at and a non-negative finite intervalMs',
     );
   }
+}
+
+/** Whether `value` is a well-formed {@link UnauthorizedRefresh} (stores use it to read one back). */
+export function isUnauthorizedRefresh(value: unknown): value is UnauthorizedRefresh {
+  return (
+    isObject(value) && isFiniteNumber(value.at) && isFiniteNumber(value.intervalMs) && value.intervalMs >= 0
+  );
 }
 
 /**

@@ -52,3 +52,19 @@ export function copyBlockRecord(block: BlockRecord): BlockRecord {
   if (block.fingerprint !== undefined) copy.fingerprint = block.fingerprint;
   return copy;
 }
+
+/**
+ * A copy of `record` with exactly the contract's fields (`unauthorizedRefresh` only when present, and
+ * copied), so a store never hands out an object the caller could change inside it.
+ */
+export function copyTokenRecord(record: TokenRecord): TokenRecord {
+  const copy: TokenRecord = {
+    value: record.value,
+    expiresAt: record.expiresAt,
+    issuedAt: record.issuedAt,
+    fence: record.fence,
+  };
+  const spacing = record.unauthorizedRefresh;
+  if (spacing !== undefined) copy.unauthorizedRefresh = { at: spacing.at, intervalMs: spacing.intervalMs };
+  return copy;
+}

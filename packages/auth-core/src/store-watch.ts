@@ -133,6 +133,8 @@ async function writeBackToken(ctx: JwtContext, ns: string): Promise<boolean> {
         expiresAt: held.expiresAt + offset,
         issuedAt: held.storeIssuedAt,
         fence: lease.fence,
+        // The fleet's 401 spacing travels with the token (guarantee 12): it was lost with the store too.
+        ...(held.unauthorizedRefresh === null ? {} : { unauthorizedRefresh: held.unauthorizedRefresh }),
       };
       return await ctx.store.writeToken(ns, lease, record);
     } finally {

@@ -94,6 +94,23 @@ export interface TokenRecord {
   issuedAt: number;
   /** The fence of the lease that wrote it. */
   fence: number;
+  /**
+   * The fleet's last refresh made because the API answered 401, as the provider wrote it (guarantee 12);
+   * absent when none is remembered. A store keeps it exactly as given: it is how every replica learns that
+   * 401-driven refreshes are being spaced.
+   */
+  unauthorizedRefresh?: UnauthorizedRefresh;
+}
+
+/** When the fleet last refreshed because of a 401, and how long it waits before another such refresh. */
+export interface UnauthorizedRefresh {
+  /** When that refresh started (epoch ms, store clock). */
+  at: number;
+  /**
+   * How long after `at` a 401 for the current token is taken for the endpoint's, not the token's, and no
+   * refresh for a 401 starts. Doubles with each 401-driven refresh that follows soon after another.
+   */
+  intervalMs: number;
 }
 
 export interface Lease {

@@ -95,7 +95,7 @@ describe('resolveProviderOptions', () => {
       waitTimeoutMs: 60_000,
       pollIntervalMs: 1000,
       issueTimeoutMs: 30_000,
-      rejectedTokenMinAgeMs: 60_000,
+      unauthorizedRefreshIntervalMs: 60_000,
       retry: { attempts: 3, baseDelayMs: 500, maxDelayMs: 10_000 },
       quotaLowRatio: 0.2,
       onEvent: undefined,
@@ -141,6 +141,14 @@ describe('resolveProviderOptions', () => {
   test('warns about unknown option names (typos) instead of silently ignoring them', () => {
     const resolved = resolveProviderOptions({ ...base, refreshBeforeExpiry: 5 } as TokenProviderOptions);
     expect(resolved.warnings).toContain('unknown option "refreshBeforeExpiry" is ignored');
+  });
+
+  test('names the retired rejectedTokenMinAgeMs and what replaced it', () => {
+    const resolved = resolveProviderOptions({ ...base, rejectedTokenMinAgeMs: 500 } as TokenProviderOptions);
+    expect(resolved.warnings).toEqual([
+      expect.stringMatching(/"rejectedTokenMinAgeMs" is ignored.*unauthorizedRefreshIntervalMs/),
+    ]);
+    expect(resolved).not.toHaveProperty('rejectedTokenMinAgeMs');
   });
 
   const bad: [string, Partial<Record<keyof TokenProviderOptions, unknown>>, RegExp][] = [
@@ -193,7 +201,11 @@ describe('resolveProviderOptions', () => {
     ],
     ['NaN pollIntervalMs', { pollIntervalMs: Number.NaN }, /pollIntervalMs must be/],
     ['a zero issueTimeoutMs', { issueTimeoutMs: 0 }, /issueTimeoutMs must be/],
-    ['a negative rejectedTokenMinAgeMs', { rejectedTokenMinAgeMs: -1 }, /rejectedTokenMinAgeMs must be/],
+    [
+      'a zero unauthorizedRefreshIntervalMs',
+      { unauthorizedRefreshIntervalMs: 0 },
+      /unauthorizedRefreshIntervalMs must be/,
+    ],
     [
       'zero retry attempts',
       { retry: { attempts: 0 } },

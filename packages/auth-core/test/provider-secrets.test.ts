@@ -83,11 +83,11 @@ test('no password or token in errors, events, status, the provider or the consol
   // A token issued and served.
   const first = await settle(a.getAuthorization());
   seen.push(await b.status(), await a.status());
-  // A 401 for it: discarded and refreshed; then a 401 for the new one (TOKEN_REJECTED).
+  // A 401 for it: refreshed; then a 401 for the new one (the endpoint's: ENDPOINT_REFUSED).
   await advance(5 * 60_000, 60_000);
   const second = await settle(b.handleUnauthorized(first));
   const rejectedAgain = await outcomeOf(b.handleUnauthorized(second));
-  expect(rejectedAgain).toMatchObject({ code: 'TOKEN_REJECTED' });
+  expect(rejectedAgain).toMatchObject({ code: 'ENDPOINT_REFUSED' });
   seen.push(rejectedAgain);
   // An outage (502s, then the fleet backoff), and a store outage.
   await advance(2 * 24 * 60 * 60_000, 60 * 60_000);
@@ -115,7 +115,7 @@ test('no password or token in errors, events, status, the provider or the consol
     .map((error) => (error as unknown as { code: string }).code);
   expect(new Set(codes)).toEqual(
     new Set([
-      'TOKEN_REJECTED',
+      'ENDPOINT_REFUSED',
       'TOKEN_ENDPOINT_UNAVAILABLE',
       'STORE_UNAVAILABLE',
       'INVALID_CREDENTIALS',

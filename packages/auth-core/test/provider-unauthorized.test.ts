@@ -74,32 +74,53 @@ describe('handleUnauthorized', () => {
     const answers = await settle(Promise.all(reports));
     expect(new Set(answers)).toEqual(new Set([`JWT ${fleet.fake.tokens[1]}`]));
     expect(fleet.fake.calls).toHaveLength(2);
-    expect(eventsOf(fleet.events, 'token-discarded')).toHaveLength(1);
+    // Each replica reported the 401 once (one recovery per rejected value); one of them issued.
+    expect(eventsOf(fleet.events, 'token-rejected').map((event) => event.outcome)).toEqual(
+      Array(5).fill('refresh'),
+    );
     for (const replica of replicas)
       expect(await replica.getAuthorization()).toBe(`JWT ${fleet.fake.tokens[1]}`);
 
-    // The API rejects the brand-new token too: no further issue anywhere, a typed error instead.
+    // The API rejects the brand-new token too: the endpoint's doing. No further issue anywhere.
     const second = await Promise.all(
       replicas.map((replica) => settleError(replica.handleUnauthorized(`JWT ${fleet.fake.tokens[1]}`))),
     );
-    for (const error of second) expect(error).toMatchObject({ code: 'TOKEN_REJECTED', status: 401 });
+    for (const error of second) expect(error).toMatchObject({ code: 'ENDPOINT_REFUSED', status: 401 });
     expect(fleet.fake.calls).toHaveLength(2);
     expect(await fleet.memory.readToken((await replicas[0]!.status()).namespace)).toMatchObject({
       value: fleet.fake.tokens[1],
     });
   });
 
-  test('the rejected token is never adopted again, even if the store still returns it', async () => {
+  test('the rejected token is never adopted again, even if a store read still returns it', async () => {
     fleet = createFleet();
-    // A store whose compare-and-delete lost a race (it answers false and keeps the token).
-    fleet.control.store.discardToken = async () => false;
     const provider = fleet.replica();
     const rejected = await settle(provider.getAuthorization());
+    const ns = (await provider.status()).namespace;
+    const stale = await fleet.memory.readToken(ns);
     await advance(5 * 60_000, 60_000);
     const replacement = await settle(provider.handleUnauthorized(rejected));
     expect(replacement).toBe(`JWT ${fleet.fake.tokens[1]}`);
-    expect(await provider.getAuthorization()).toBe(replacement);
-    expect(fleet.fake.calls).toHaveLength(2);
+
+    // A lagging read (a replica of the store, say) hands back the rejected token once the new one expires.
+    fleet.control.store.readToken = async () => stale;
+    await advance(DAY, 60 * 60_000);
+    const next = await settle(provider.getAuthorization());
+    expect(next).toBe(`JWT ${fleet.fake.tokens[2]}`);
+    expect(fleet.fake.calls).toHaveLength(3);
+  });
+
+  test('a 401 on a call already resent with a refreshed token is ENDPOINT_REFUSED without I/O', async () => {
+    fleet = createFleet();
+    const provider = fleet.replica();
+    const current = await settle(provider.getAuthorization());
+    const before = fleet.control.total();
+    const error = await settleError(provider.handleUnauthorized(current, { retried: true }));
+    expect(error).toMatchObject({ code: 'ENDPOINT_REFUSED', status: 401, retryable: false });
+    expect(error.message).toMatch(/endpoint refuses this API user/);
+    expect(fleet.control.total()).toBe(before);
+    expect(await provider.getAuthorization()).toBe(current);
+    expect(fleet.fake.calls).toHaveLength(1);
   });
 
   test('a value that is not a JWT Authorization header is TOKEN_REJECTED without I/O', async () => {

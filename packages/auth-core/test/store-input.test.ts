@@ -32,6 +32,10 @@ describe('store input assertions accept what the contract allows', () => {
     ['a namespace', () => assertNamespace('cxk:ns')],
     ['a lease', () => assertLease({ id: 'owner', fence: 1, expiresAt: 5 })],
     ['a token record', () => assertTokenRecord(record)],
+    [
+      'a token record with unauthorizedRefresh',
+      () => assertTokenRecord({ ...record, unauthorizedRefresh: { at: 1000, intervalMs: 60_000 } }),
+    ],
     ['a token value', () => assertTokenValue(SECRET)],
     ['a quota request', () => assertQuotaRequest({ id: 'r', limit: 25, windowMs: 86_400_000, lease: held })],
     [
@@ -57,6 +61,16 @@ describe('store input assertions reject bad input with CONFIG_INVALID', () => {
     ['a lease with a fractional fence', () => assertLease({ id: 'o', fence: 1.5, expiresAt: 5 }), /lease/],
     ['a missing lease', () => assertLease(null), /lease/],
     ['a record without a value', () => assertTokenRecord({ ...record, value: '' }), /token record/],
+    [
+      'a record with a negative unauthorizedRefresh interval',
+      () => assertTokenRecord({ ...record, unauthorizedRefresh: { at: 1000, intervalMs: -1 } }),
+      /unauthorizedRefresh/,
+    ],
+    [
+      'a record with an unauthorizedRefresh that is not an object',
+      () => assertTokenRecord({ ...record, unauthorizedRefresh: 60_000 }),
+      /unauthorizedRefresh/,
+    ],
     ['a record with NaN expiresAt', () => assertTokenRecord({ ...record, expiresAt: Number.NaN }), /record/],
     ['a record with a fractional fence', () => assertTokenRecord({ ...record, fence: 0.5 }), /record/],
     ['an empty token value', () => assertTokenValue(''), /discardToken/],

@@ -1,40 +1,18 @@
+import type { TokenProvider } from '@connexease-kit/auth-core';
 import {
-  createTokenProvider,
-  DEFAULT_BASE_URL,
-  type JwtIssuer,
-  type TokenProvider,
-  type TokenProviderOptions,
-  type TokenStore,
-} from '@connexease-kit/auth-core';
+  baseUrlWithSlash,
+  type ClientInternals,
+  createClientAuth,
+  type TransportClientConfig,
+} from '@connexease-kit/auth-core/transport';
+import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import defaultKy, { type KyInstance, replaceOption } from 'ky';
-import { type ClientStoreOption, resolveClientStore } from './client-store.ts';
 import { authHooks } from './hooks.ts';
 import { createJwtIssuer } from './issuer.ts';
-import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options-check.ts';
-import { STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
+import { STORE_LOADERS } from './store-loaders.ts';
 
 /** Configuration of {@link createConnexeaseClient}. */
-export interface ConnexeaseClientConfig extends Omit<TokenProviderOptions, 'issuer' | 'store'> {
-  /** `{ accessToken }` (Bearer, recommended) or `{ username, password }` (legacy JWT from `POST /jwt/`). */
-  credentials: TokenProviderOptions['credentials'];
-  /** API base URL. Default `https://api.connexease.com`. */
-  baseUrl?: string;
-  /**
-   * Where tokens, leases, quota and blocks are kept and shared (JWT mode only; an Account Access
-   * Token needs no store):
-   *
-   * - `'memory'` (default): a fresh in-process store. One process; a restart forgets the token and the count.
-   * - `'file'`: `createFileTokenStore()` from the optional peer `@connexease-kit/token-store-file`, in
-   *   its default directory, loaded on first use: survives restarts and is shared by every process of
-   *   the host. If the package is missing, calls fail with `CONFIG_INVALID` saying how to install it.
-   * - a `TokenStore`: yours, used as it is and yours to close; e.g. `createRedisTokenStore(…)` for
-   *   several hosts, or `createFileTokenStore({ directory })` for another directory.
-   *
-   * A store the client creates is closed by `auth.close()`; it receives `onEvent` for its warnings.
-   */
-  store?: ClientStoreOption;
-  /** Per-attempt timeout of API calls, and the whole-attempt deadline of `POST /jwt/`. Default 10 000 ms. */
-  timeoutMs?: number;
+export interface ConnexeaseClientConfig extends TransportClientConfig {
   /**
    * A ky instance to build on (proxy `dispatcher`, custom `fetch`, your own hooks). The client extends
    * it; its retry policy is replaced by the client's. Default: ky's own instance.
@@ -57,6 +35,14 @@ export interface ConnexeaseClient {
    * `close()`, which stops background refresh and closes the store if the client created it.
    */
   auth: TokenProvider;
+  /**
+   * `api` for another Connexease host (statistics at `https://stream.connexease.com`, say): the same
+   * settings, the same provider, token and quota; relative inputs resolve against `baseUrl`. The JWT
+   * is still issued by `POST /jwt/` on the API host only: nothing is sent to `/jwt/` on this one.
+   *
+   * @throws ConnexeaseAuthError `CONFIG_INVALID` for a `baseUrl` that is not an absolute http(s) URL.
+   */
+  forHost(baseUrl: string): KyInstance;
 }
 
 /** The API statuses ky retries (idempotent methods only): server errors that may pass. Never a 4XX. */
@@ -72,7 +58,7 @@ const MAX_RETRY_DELAY_MS = 5_000;
  * `createTokenProvider` in `@connexease-kit/auth-core`) that issues at most the configured daily
  * quota of JWTs, shares them through `store`, and never retries a 4XX from `POST /jwt/`.
  *
- * Errors from the provider (`QUOTA_EXHAUSTED`, `INVALID_CREDENTIALS`, `BLOCKED`, `TOKEN_REJECTED`, …)
+ * Errors from the provider (`QUOTA_EXHAUSTED`, `INVALID_CREDENTIALS`, `BLOCKED`, `ENDPOINT_REFUSED`, …)
  * reach the caller as `ConnexeaseAuthError`, not wrapped by ky. Other HTTP failures stay ky's
  * `HTTPError`, with the token in its `request`'s `Authorization` header redacted.
  *
@@ -87,14 +73,6 @@ export function createConnexeaseClient(config: ConnexeaseClientConfig): Connexea
   return buildConnexeaseClient(config);
 }
 
-/** What {@link buildConnexeaseClient} takes besides the public config. */
-export interface ClientInternals {
-  /** Used as the store instead of `config.store`, and closed by `auth.close()`. */
-  ownedStore?: TokenStore;
-  /** Loads `@connexease-kit/token-store-file` for `store: 'file'`. Default: `import()`. */
-  loadFileStore?: StoreLoaders['file'];
-}
-
 /**
  * {@link createConnexeaseClient} with internals: `createConnexeaseClientFromEnv` hands over the store
  * it made, and tests replace the file store loader.
@@ -103,63 +81,17 @@ export function buildConnexeaseClient(
   config: ConnexeaseClientConfig,
   internals: ClientInternals = {},
 ): ConnexeaseClient {
-  const { store: storeOption, timeoutMs: givenTimeout, ky: givenKy, ...providerOptions } = config;
-  const baseUrl = baseUrlWithSlash(config.baseUrl ?? DEFAULT_BASE_URL, 'baseUrl');
-  const timeoutMs = checkTimeoutMs(givenTimeout ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
+  const { ky: givenKy, ...clientConfig } = config;
   const base = givenKy ?? defaultKy;
-  const isPassword =
-    typeof config.credentials === 'object' &&
-    config.credentials !== null &&
-    !('accessToken' in config.credentials);
-
-  const { store, owned } =
-    internals.ownedStore === undefined
-      ? resolveClientStore(storeOption, isPassword, {
-          onEvent: config.onEvent,
-          loadFileStore: internals.loadFileStore ?? STORE_LOADERS.file,
-        })
-      : { store: internals.ownedStore, owned: internals.ownedStore };
-  const clock = config.clock;
-  // The issuer stamps `receivedAt` on the provider's clock, so an injected clock sees consistent times.
-  const now = clock === undefined ? undefined : () => clock.now();
-  const issuer: JwtIssuer | undefined = isPassword
-    ? createJwtIssuer({ baseUrl, ky: base, timeoutMs, ...(now === undefined ? {} : { now }) })
-    : undefined;
-
-  let provider: TokenProvider;
-  try {
-    provider = createTokenProvider({
-      ...providerOptions,
-      baseUrl,
-      ...(issuer === undefined ? {} : { issuer }),
-      ...(store === undefined ? {} : { store }),
-    });
-  } catch (error) {
-    void owned?.close().catch(() => {});
-    throw error;
-  }
-
-  let closing: Promise<void> | undefined;
-  const close = async (): Promise<void> => {
-    try {
-      await provider.close();
-    } finally {
-      await owned?.close();
-    }
-  };
-  // The provider itself, except that closing also closes a store the client made.
-  const auth: TokenProvider = Object.freeze({
-    mode: provider.mode,
-    getAuthorization: (options) => provider.getAuthorization(options),
-    handleUnauthorized: (rejected, options) => provider.handleUnauthorized(rejected, options),
-    status: () => provider.status(),
-    unblock: () => provider.unblock(),
-    onEvent: (listener) => provider.onEvent(listener),
-    close: () => {
-      closing ??= close();
-      return closing;
+  const { auth, baseUrl, timeoutMs } = createClientAuth(
+    clientConfig,
+    {
+      makeIssuer: ({ baseUrl, timeoutMs, now }) => createJwtIssuer({ baseUrl, ky: base, timeoutMs, now }),
+      createMemoryStore: createMemoryTokenStore,
+      loadFileStore: STORE_LOADERS.file,
     },
-  } satisfies TokenProvider);
+    internals,
+  );
 
   const api = base.extend({
     baseUrl,
@@ -177,5 +109,8 @@ export function buildConnexeaseClient(
     }),
     hooks: authHooks(auth),
   });
-  return { api, auth };
+  // The issuer sends to its own absolute URL, so another baseUrl never moves POST /jwt/ off the API host.
+  const forHost = (hostUrl: string): KyInstance =>
+    api.extend({ baseUrl: baseUrlWithSlash(hostUrl, 'forHost(baseUrl)') });
+  return { api, auth, forHost };
 }

@@ -1,14 +1,9 @@
-import {
-  ConnexeaseAuthError,
-  type EnvConfig,
-  readEnvConfig,
-  type TokenStore,
-} from '@connexease-kit/auth-core';
+import type { StoreLoaders } from '@connexease-kit/auth-core/transport';
+import { buildFromEnv, type EnvSource, processEnv } from '@connexease-kit/auth-core/transport';
 import { buildConnexeaseClient, type ConnexeaseClient, type ConnexeaseClientConfig } from './client.ts';
-import { createFileStore, createRedisStore, STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
+import { STORE_LOADERS } from './store-loaders.ts';
 
-/** Environment variables, as in `process.env`. */
-export type EnvSource = Record<string, string | undefined>;
+export type { EnvSource };
 
 /**
  * Creates {@link createConnexeaseClient} from `CONNEXEASE_*` variables (an empty variable counts as unset):
@@ -51,74 +46,5 @@ export async function createClientFromEnvWith(
   overrides: Partial<ConnexeaseClientConfig>,
   loaders: StoreLoaders,
 ): Promise<ConnexeaseClient> {
-  const fromEnv = readEnvConfig(env);
-  const kind = storeKind(fromEnv, readVariable(env, 'CONNEXEASE_STORE_DIR'));
-  const config: ConnexeaseClientConfig = {
-    credentials: fromEnv.credentials,
-    ...(fromEnv.baseUrl === undefined ? {} : { baseUrl: fromEnv.baseUrl }),
-    ...(fromEnv.quota === undefined ? {} : { quota: fromEnv.quota }),
-    ...overrides,
-  };
-  const isPassword = !('accessToken' in config.credentials);
-  if (overrides.store !== undefined || kind.kind === 'memory' || !isPassword) {
-    return buildConnexeaseClient(config, { loadFileStore: loaders.file });
-  }
-
-  const { onEvent } = config;
-  const events = onEvent === undefined ? {} : { onEvent };
-  const store: TokenStore =
-    kind.kind === 'redis'
-      ? await createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason)
-      : await createFileStore(
-          { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
-          loaders.file,
-          kind.reason,
-        );
-  try {
-    return buildConnexeaseClient(config, { ownedStore: store });
-  } catch (error) {
-    await store.close().catch(() => {});
-    throw error;
-  }
-}
-
-type StoreKind =
-  | { kind: 'memory' }
-  | { kind: 'redis'; url: string; reason: string }
-  | { kind: 'file'; directory: string | undefined; reason: string };
-
-/**
- * The store the environment asks for. `CONNEXEASE_STORE` decides when set; otherwise a Redis URL means
- * Redis and a store directory means file (both at once is ambiguous), and nothing means memory.
- */
-function storeKind(fromEnv: EnvConfig, directory: string | undefined): StoreKind {
-  const { store, redisUrl } = fromEnv;
-  if (store === undefined && redisUrl !== undefined && directory !== undefined) {
-    throw new ConnexeaseAuthError(
-      'CONFIG_INVALID',
-      'CONNEXEASE_REDIS_URL and CONNEXEASE_STORE_DIR are both set: set CONNEXEASE_STORE to redis or file',
-    );
-  }
-  if (store === 'file' || (store === undefined && directory !== undefined)) {
-    const reason = store === 'file' ? 'CONNEXEASE_STORE is file' : 'CONNEXEASE_STORE_DIR is set';
-    return { kind: 'file', directory, reason };
-  }
-  // readEnvConfig already refused CONNEXEASE_STORE=redis without a URL.
-  if (redisUrl !== undefined && (store === 'redis' || store === undefined)) {
-    const reason = store === 'redis' ? 'CONNEXEASE_STORE is redis' : 'CONNEXEASE_REDIS_URL is set';
-    return { kind: 'redis', url: redisUrl, reason };
-  }
-  return { kind: 'memory' };
-}
-
-/** A variable's value without surrounding blanks; empty (or blank) counts as unset, as in `readEnvConfig`. */
-function readVariable(env: EnvSource, name: string): string | undefined {
-  const value = env[name];
-  const trimmed = typeof value === 'string' ? value.trim() : '';
-  return trimmed === '' ? undefined : trimmed;
-}
-
-function processEnv(): EnvSource {
-  const process = (globalThis as { process?: { env?: EnvSource } }).process;
-  return process?.env ?? {};
+  return buildFromEnv(env, overrides, loaders, buildConnexeaseClient);
 }

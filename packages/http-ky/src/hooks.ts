@@ -14,9 +14,10 @@ export type AuthorizationSource = Pick<TokenProvider, 'getAuthorization' | 'hand
  *   thrown as they are; ky does not wrap them.
  * - `afterResponse` on a 401 reports the rejected header to `provider.handleUnauthorized` and retries
  *   the request once with the header it returns (`ky.retry`, so bodies such as POST JSON are resent
- *   intact and `beforeRetry` hooks see it). A second 401 for the same call is thrown as
- *   `ConnexeaseAuthError` `TOKEN_REJECTED` (status 401): never a second refresh, never a loop. With
- *   an Account Access Token the provider answers the first 401 with `ACCESS_TOKEN_REJECTED`.
+ *   intact and `beforeRetry` hooks see it). A second 401 for the same call is reported with
+ *   `{ retried: true }` and thrown as the provider's `ConnexeaseAuthError` (`ENDPOINT_REFUSED`, status 401:
+ *   the endpoint refuses the API user): never a second refresh, never a loop. With an Account Access
+ *   Token the provider answers the first 401 with `ACCESS_TOKEN_REJECTED`.
  * - `beforeError` replaces the token in the `Authorization` header of the `request` that ky's errors
  *   carry (`HTTPError`, `NetworkError`, `TimeoutError`) with `<scheme> [REDACTED]`, so logging or
  *   inspecting those errors does not print it. Hooks that run before it still see the real value.
@@ -44,6 +45,8 @@ export function authHooks(provider: AuthorizationSource): Hooks {
     const rejected = request.headers.get('authorization');
     if (rejected === null) return;
     if (refreshedCalls.has(options.headers)) {
+      // The provider explains it (the endpoint refuses the user) and never refreshes for a retried call.
+      await provider.handleUnauthorized(rejected, { signal: request.signal, retried: true });
       throw new ConnexeaseAuthError(
         'TOKEN_REJECTED',
         'The API answered 401 again after the token was refreshed once; not refreshing again',

@@ -1,16 +1,7 @@
-import {
-  ConnexeaseAuthError,
-  classifyJwtResponse,
-  formatDuration,
-  type IssuedToken,
-  type IssueRequest,
-  isConnexeaseAuthError,
-  type JwtIssuer,
-} from '@connexease-kit/auth-core';
+import type { JwtIssuer } from '@connexease-kit/auth-core';
+import { createHttpJwtIssuer } from '@connexease-kit/auth-core/transport';
 import defaultKy, { type KyInstance } from 'ky';
 import { ISSUER_REQUEST } from './issuer-marker.ts';
-import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options-check.ts';
-import { sanitizeTransportError } from './transport-error.ts';
 
 /** Options of {@link createJwtIssuer}. */
 export interface JwtIssuerOptions {
@@ -51,59 +42,22 @@ export interface JwtIssuerOptions {
  * const provider = createTokenProvider({ credentials, issuer, store });
  */
 export function createJwtIssuer(options: JwtIssuerOptions): JwtIssuer {
-  const endpoint = new URL('jwt/', baseUrlWithSlash(options.baseUrl, 'baseUrl'));
-  const timeoutMs = checkTimeoutMs(options.timeoutMs ?? DEFAULT_TIMEOUT_MS, 'timeoutMs');
   const client = options.ky ?? defaultKy;
-  const now = options.now ?? Date.now;
-
-  return async function issueJwt(request: IssueRequest): Promise<IssuedToken> {
-    const { signal } = request;
-    if (signal?.aborted) throw abortedError();
-    const deadline = new AbortController();
-    const timer = setTimeout(() => deadline.abort(), timeoutMs);
-    try {
-      // A URL object (not a string) so the instance's `baseUrl`/`prefix` cannot redirect the request.
-      const response = await client.post(new URL(endpoint), {
-        json: { username: request.username, password: request.password },
-        headers: { accept: 'application/json' },
+  return createHttpJwtIssuer({
+    baseUrl: options.baseUrl,
+    timeoutMs: options.timeoutMs,
+    now: options.now,
+    // A URL object (not a string) so the instance's `baseUrl`/`prefix` cannot redirect the request.
+    send: ({ url, headers, body, signal }) =>
+      client.post(url, {
+        body,
+        headers,
         retry: 0,
         throwHttpErrors: false,
-        // One deadline for the whole attempt (headers and body), enforced by our own signal.
+        // One deadline for the whole attempt (headers and body), enforced by the issuer's signal.
         timeout: false,
-        signal: signal === undefined ? deadline.signal : AbortSignal.any([signal, deadline.signal]),
+        signal,
         context: { [ISSUER_REQUEST]: true },
-      });
-      const receivedAt = now();
-      const bodyText = await response.text();
-      const result = classifyJwtResponse(response.status, response.headers, bodyText, {
-        receivedAt,
-        redact: [request.password],
-      });
-      if (result.ok) return result.issued;
-      throw result.error;
-    } catch (error) {
-      if (isConnexeaseAuthError(error)) throw error;
-      if (signal?.aborted) throw abortedError();
-      if (deadline.signal.aborted) {
-        throw new ConnexeaseAuthError(
-          'TIMEOUT',
-          `POST /jwt/ did not complete within ${formatDuration(timeoutMs)}`,
-          {
-            retryable: true,
-          },
-        );
-      }
-      throw new ConnexeaseAuthError(
-        'TOKEN_ENDPOINT_UNAVAILABLE',
-        'POST /jwt/ failed before a complete answer arrived (network error or connection reset)',
-        { retryable: true, cause: sanitizeTransportError(error) },
-      );
-    } finally {
-      clearTimeout(timer);
-    }
-  };
-}
-
-function abortedError(): ConnexeaseAuthError {
-  return new ConnexeaseAuthError('ABORTED', 'POST /jwt/ was aborted by the caller');
+      }),
+  });
 }

@@ -96,10 +96,7 @@ describe('createConnexeaseClient: signing', () => {
 describe('createConnexeaseClient: 401 on an API call', () => {
   it('refreshes a revoked token once and resends a POST with its JSON body intact', async () => {
     const events: unknown[] = [];
-    const { api, auth, server } = await setup({
-      rejectedTokenMinAgeMs: 0,
-      onEvent: (event) => events.push(event),
-    });
+    const { api, auth, server } = await setup({ onEvent: (event) => events.push(event) });
     await api.get('warm-up/').json();
     const revoked = await auth.getAuthorization();
     expect(server.control.revoke({ username: JOHN.username })).toBe(1);
@@ -112,36 +109,39 @@ describe('createConnexeaseClient: 401 on an API call', () => {
     expect(stats.apiCalls.byStatus).toEqual({ '200': 2, '401': 1 });
     const fresh = await auth.getAuthorization();
     expect(fresh).not.toBe(revoked);
-    expect(events.map((event) => (event as { type: string }).type)).toContain('token-discarded');
+    expect(events).toContainEqual(expect.objectContaining({ type: 'token-rejected', outcome: 'refresh' }));
     expectNoSecrets(events, [revoked.slice(4), fresh.slice(4), JOHN.password]);
   });
 
-  it('gives up after one refresh when the fresh token is rejected too: TOKEN_REJECTED, no loop', async () => {
-    const { api, server } = await setup({ rejectedTokenMinAgeMs: 0 });
+  it('gives up after one refresh when the fresh token is rejected too: ENDPOINT_REFUSED, no loop', async () => {
+    const { api, auth, server } = await setup();
     server.control.respond('/always-401/', {
       status: 401,
       body: { detail: 'no' },
       times: Number.POSITIVE_INFINITY,
     });
+    await api.get('warm-up/').json();
     const error = await caught(() => api.put('always-401/', { json: { keep: true } }).json());
     expect(error).toBeInstanceOf(ConnexeaseAuthError);
-    expect(error).toMatchObject({ code: 'TOKEN_REJECTED', status: 401 });
+    expect(error).toMatchObject({ code: 'ENDPOINT_REFUSED', status: 401 });
+    expect((error as Error).message).toContain('endpoint refuses this API user');
     const stats = server.control.stats();
     expect(stats.jwtAttempts.total).toBe(2);
-    expect(stats.apiCalls.total).toBe(2);
+    expect(stats.apiCalls.total).toBe(3);
+    // The refreshed token is kept and serves the other endpoints.
+    const kept = await auth.getAuthorization();
+    await api.get('warm-up/').json();
+    expect(await auth.getAuthorization()).toBe(kept);
+    expect(server.control.stats().jwtAttempts.total).toBe(2);
   });
 
-  it('does not refresh a token the API rejects right after it was issued (provider guard)', async () => {
+  it('refreshes once for a token the API rejects right after it was issued (an early revocation)', async () => {
     const { api, server } = await setup();
-    server.control.respond('/always-401/', {
-      status: 401,
-      body: { detail: 'no' },
-      times: Number.POSITIVE_INFINITY,
-    });
-    const error = await caught(() => api.get('always-401/'));
-    expect(error).toMatchObject({ code: 'TOKEN_REJECTED', status: 401 });
-    expect(server.control.stats().jwtAttempts.total).toBe(1);
-    expect(server.control.stats().apiCalls.total).toBe(1);
+    await api.get('warm-up/').json();
+    expect(server.control.revoke({ username: JOHN.username })).toBe(1);
+    expect((await api.get('orders/').json<Echo>()).scheme).toBe('JWT');
+    expect(server.control.stats().jwtAttempts.total).toBe(2);
+    expect(server.control.stats().apiCalls.byStatus).toEqual({ '200': 2, '401': 1 });
   });
 
   it('never refreshes an access token: ACCESS_TOKEN_REJECTED after one call', async () => {

@@ -4,11 +4,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthEvent, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
+import type { StoreLoaders } from '@connexease-kit/auth-core/transport';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnexeaseClient } from '../src/client.ts';
 import { createClientFromEnvWith, createConnexeaseClientFromEnv } from '../src/from-env.ts';
-import { STORE_LOADERS, type StoreLoaders } from '../src/store-loaders.ts';
+import { STORE_LOADERS } from '../src/store-loaders.ts';
 import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';

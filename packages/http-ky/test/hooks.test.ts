@@ -14,7 +14,7 @@ interface Echo {
   body?: unknown;
 }
 
-function jwtProvider(server: MockServer, options: { rejectedTokenMinAgeMs?: number } = {}): TokenProvider {
+function jwtProvider(server: MockServer): TokenProvider {
   const store = createMemoryTokenStore();
   const provider = createTokenProvider({
     baseUrl: server.url,
@@ -22,7 +22,6 @@ function jwtProvider(server: MockServer, options: { rejectedTokenMinAgeMs?: numb
     issuer: createJwtIssuer({ baseUrl: server.url }),
     store,
     retry: FAST_RETRY,
-    ...options,
   });
   onTestFinished(async () => {
     await provider.close();
@@ -58,7 +57,7 @@ describe('authHooks on your own ky instance', () => {
         baseUrl: `${server.url}/`,
         hooks: { beforeRetry: [({ error, retryCount }) => void retries.push(`${retryCount}:${error.name}`)] },
       })
-      .extend({ hooks: authHooks(jwtProvider(server, { rejectedTokenMinAgeMs: 0 })) });
+      .extend({ hooks: authHooks(jwtProvider(server)) });
     await mine.get('warm-up/');
     server.control.revoke({ all: true });
     const payload = { list: [1, 2, 3], nested: { deep: true } };
@@ -68,25 +67,28 @@ describe('authHooks on your own ky instance', () => {
     expect(server.control.stats().apiCalls.byStatus).toEqual({ '200': 2, '401': 1 });
   });
 
-  it('a second 401 on the same call is TOKEN_REJECTED even with retries left over', async () => {
+  it('a second 401 on the same call is ENDPOINT_REFUSED even with retries left over', async () => {
     const server = await startTestServer();
     server.control.respond('/no/', { status: 401, body: { detail: 'no' }, times: Number.POSITIVE_INFINITY });
     const mine = ky
       .create({ baseUrl: `${server.url}/`, retry: { limit: 5 } })
-      .extend({ hooks: authHooks(jwtProvider(server, { rejectedTokenMinAgeMs: 0 })) });
-    expect(await caught(() => mine.get('no/'))).toMatchObject({ code: 'TOKEN_REJECTED', status: 401 });
+      .extend({ hooks: authHooks(jwtProvider(server)) });
+    expect(await caught(() => mine.get('no/'))).toMatchObject({ code: 'ENDPOINT_REFUSED', status: 401 });
     expect(server.control.stats().apiCalls.total).toBe(2);
     expect(server.control.stats().jwtAttempts.total).toBe(2);
-    // A later call is a new call: one refresh again, still no loop.
-    expect(await caught(() => mine.get('no/'))).toMatchObject({ code: 'TOKEN_REJECTED' });
-    expect(server.control.stats().apiCalls.total).toBe(4);
+    // A later call inside the 401 spacing: refused at once, no refresh, no resend, no loop.
+    expect(await caught(() => mine.get('no/'))).toMatchObject({ code: 'ENDPOINT_REFUSED' });
+    expect(server.control.stats().apiCalls.total).toBe(3);
+    expect(server.control.stats().jwtAttempts.total).toBe(2);
+    // The token still serves the endpoints that accept the user.
+    expect((await mine.get('things/').json<Echo>()).scheme).toBe('JWT');
   });
 
   it('with retry.limit 0 the 401 is reported to the provider and surfaces as TOKEN_REJECTED', async () => {
     const server = await startTestServer();
     const mine = ky
       .create({ baseUrl: `${server.url}/`, retry: 0 })
-      .extend({ hooks: authHooks(jwtProvider(server, { rejectedTokenMinAgeMs: 0 })) });
+      .extend({ hooks: authHooks(jwtProvider(server)) });
     await mine.get('warm-up/');
     server.control.revoke({ all: true });
     const error = await caught(() => mine.get('things/'));

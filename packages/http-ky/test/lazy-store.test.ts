@@ -1,7 +1,7 @@
 import type { TokenStore } from '@connexease-kit/auth-core';
+import { lazyTokenStore } from '@connexease-kit/auth-core/transport';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { describe, expect, it } from 'vitest';
-import { lazyTokenStore } from '../src/lazy-store.ts';
 import { caught } from './helpers.ts';
 
 const LEASE_TTL = { ttlMs: 10_000 };

@@ -41,7 +41,7 @@ export async function handleApi(
   }
 
   const auth = await authenticate(state, header);
-  const canned = state.canned.take(path, method, auth.ok);
+  const canned = state.canned.take(path, method, auth.ok, auth.ok ? auth.username : undefined);
   if (canned) {
     finish(canned, ' (canned)');
     return;

@@ -5,6 +5,7 @@ interface Entry {
   readonly reply: Reply;
   readonly method: string | undefined;
   readonly whenAuthorized: boolean;
+  readonly username: string | undefined;
   remaining: number;
 }
 
@@ -20,14 +21,18 @@ export class CannedResponses {
     else this.#byPath.set(normalizedPath, [entry]);
   }
 
-  /** The first matching answer for this request, consuming one of its uses; `undefined` if none. */
-  take(path: string, method: string, authorized: boolean): Reply | undefined {
+  /**
+   * The first matching answer for this request, consuming one of its uses; `undefined` if none.
+   * `username` is the API user the request authenticated as (none when its credentials were not valid).
+   */
+  take(path: string, method: string, authorized: boolean, username?: string): Reply | undefined {
     const entries = this.#byPath.get(path);
     if (!entries) return undefined;
     const index = entries.findIndex(
       (entry) =>
         (entry.method === undefined || entry.method === method.toUpperCase()) &&
-        (!entry.whenAuthorized || authorized),
+        (!entry.whenAuthorized || authorized) &&
+        (entry.username === undefined || (authorized && entry.username === username)),
     );
     const entry = entries[index];
     if (!entry) return undefined;
@@ -53,7 +58,7 @@ function normalizePath(path: unknown): string {
 
 function toEntry(response: CannedResponse): Entry {
   if (typeof response !== 'object' || response === null) throw new TypeError('response must be an object');
-  const { status, body, headers, times = 1, method, whenAuthorized = false } = response;
+  const { status, body, headers, times = 1, method, whenAuthorized = false, username } = response;
   if (!Number.isInteger(status) || status < 200 || status > 599) {
     throw new TypeError('response.status must be an integer from 200 to 599');
   }
@@ -67,6 +72,9 @@ function toEntry(response: CannedResponse): Entry {
     throw new TypeError('response.headers must map header names to strings');
   }
   if (typeof whenAuthorized !== 'boolean') throw new TypeError('response.whenAuthorized must be a boolean');
+  if (username !== undefined && (typeof username !== 'string' || username.length === 0)) {
+    throw new TypeError('response.username must be a non-empty string');
+  }
   const reply: Reply = { status, ...(headers ? { headers: { ...headers } } : {}) };
   if (typeof body === 'string') {
     reply.text = body;
@@ -75,7 +83,7 @@ function toEntry(response: CannedResponse): Entry {
   } else if (body !== undefined) {
     reply.json = structuredClone(body);
   }
-  return { reply, method: method?.toUpperCase(), whenAuthorized, remaining: times };
+  return { reply, method: method?.toUpperCase(), whenAuthorized, username, remaining: times };
 }
 
 function isStringRecord(value: unknown): value is Record<string, string> {

@@ -84,6 +84,11 @@ export interface CannedResponse {
    * Default false: served whatever the `Authorization` header (a failing upstream).
    */
   whenAuthorized?: boolean;
+  /**
+   * Only requests authenticated (valid credentials) as this API user match: an endpoint that refuses one
+   * user for its own reasons (a missing permission) while it serves others. Implies `whenAuthorized`.
+   */
+  username?: string;
 }
 
 /** Which credential an API call carried. Unknown schemes count as `none`. */

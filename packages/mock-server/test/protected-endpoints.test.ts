@@ -244,6 +244,25 @@ describe('canned responses', () => {
     expect((await callApi(server, '/b/', `Bearer ${ACCESS_TOKEN}`)).status).toBe(409);
   });
 
+  it('with username, refuse one API user (a missing permission) and serve every other caller normally', async () => {
+    const jane = { username: 'jane', password: 'janepw' };
+    const server = await startTestServer({ users: [JOHN, jane] });
+    const [johns, janes] = [await issueToken(server), await issueToken(server, jane)];
+    server.control.respond('/reports/', {
+      status: 401,
+      body: { detail: 'You do not have permission to perform this action.' },
+      username: JOHN.username,
+      times: Number.POSITIVE_INFINITY,
+    });
+    for (let i = 0; i < 2; i++) expect((await callApi(server, '/reports/', `JWT ${johns}`)).status).toBe(401);
+    expect((await callApi(server, '/other/', `JWT ${johns}`)).status).toBe(200);
+    expect((await callApi(server, '/reports/', `JWT ${janes}`)).status).toBe(200);
+    // An invalid token gets the normal 401, not the canned one (which stays queued).
+    const normal = await callApi(server, '/reports/', 'JWT not-a-token');
+    expect(normal.headers.get('x-mock-reason')).toBe('malformed');
+    expect(() => server.control.respond('/x/', { status: 401, username: '' })).toThrow(TypeError);
+  });
+
   it('stay until cleared with times: Infinity', async () => {
     const server = await startTestServer();
     server.control.respond('/down/', { status: 503, times: Number.POSITIVE_INFINITY });

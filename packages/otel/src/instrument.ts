@@ -134,7 +134,6 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'quota-exhausted',
   'blocked',
   'unblocked',
-  'token-discarded',
 ]);
 
 /** A provider event this package reads: a known type with a namespace. */

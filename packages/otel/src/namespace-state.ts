@@ -7,7 +7,6 @@ const STATE_EVENTS: ReadonlySet<string> = new Set([
   'issued',
   'refreshed',
   'reused-from-store',
-  'token-discarded',
   'blocked',
   'unblocked',
 ]);
@@ -54,9 +53,6 @@ export class NamespaceStates {
       case 'refreshed':
       case 'reused-from-store':
         state.token = { refreshAt: event.refreshAt, expiresAt: event.expiresAt };
-        break;
-      case 'token-discarded':
-        delete state.token;
         break;
       case 'blocked':
         state.block = { code: event.code, until: event.until };

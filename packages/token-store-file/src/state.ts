@@ -1,4 +1,11 @@
-import type { BlockCode, BlockRecord, Lease, QuotaMarker, TokenRecord } from '@connexease-kit/auth-core';
+import {
+  type BlockCode,
+  type BlockRecord,
+  isUnauthorizedRefresh,
+  type Lease,
+  type QuotaMarker,
+  type TokenRecord,
+} from '@connexease-kit/auth-core';
 
 /** Marks our files, so a foreign JSON file in the directory is recognised as such. */
 export const FILE_FORMAT = 'connexease-kit/token-store-file';
@@ -165,7 +172,8 @@ function isTokenRecord(value: unknown): value is TokenRecord {
     isText(value.value) &&
     isTime(value.expiresAt) &&
     isTime(value.issuedAt) &&
-    Number.isSafeInteger(value.fence)
+    Number.isSafeInteger(value.fence) &&
+    (value.unauthorizedRefresh === undefined || isUnauthorizedRefresh(value.unauthorizedRefresh))
   );
 }
 

@@ -1,4 +1,4 @@
-import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import { copyTokenRecord, type Lease, type TokenRecord } from '@connexease-kit/auth-core';
 import { ownsLease, type Transition } from './lease-rules.ts';
 import type { NamespaceState } from './state.ts';
 
@@ -16,13 +16,7 @@ export function writeToken(
   if (!ownsLease(state, lease) || lease.fence !== newestFence || record.expiresAt <= now) {
     return { state, result: false };
   }
-  const token: TokenRecord = {
-    value: record.value,
-    expiresAt: record.expiresAt,
-    issuedAt: record.issuedAt,
-    fence: record.fence,
-  };
-  return { state: { ...state, token }, result: true };
+  return { state: { ...state, token: copyTokenRecord(record) }, result: true };
 }
 
 /** Compare-and-delete: removes the token only while `value` is still the current one. */
@@ -33,6 +27,5 @@ export function discardToken(state: NamespaceState, value: string): Transition<b
 
 /** A copy with exactly the contract's fields (the file may hold more in a future version). */
 export function copyToken(record: TokenRecord | null): TokenRecord | null {
-  if (record === null) return null;
-  return { value: record.value, expiresAt: record.expiresAt, issuedAt: record.issuedAt, fence: record.fence };
+  return record === null ? null : copyTokenRecord(record);
 }

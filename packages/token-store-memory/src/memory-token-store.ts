@@ -12,6 +12,7 @@ import {
   ConnexeaseAuthError,
   clearLossInQuota,
   copyBlockRecord,
+  copyTokenRecord,
   type Lease,
   MAX_TIMER_MS,
   type QuotaDecision,
@@ -86,7 +87,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     if (!this.ownsLease(state, lease)) return false;
     // Defence in depth: even an owner never replaces a token written under a newer fence.
     if (state.token !== undefined && state.token.fence > lease.fence) return false;
-    state.token = { ...record };
+    state.token = copyTokenRecord(record);
     state.keepFenceUntil(record.expiresAt);
     this.release(ns, state, now);
     this.listeners.notify(ns);
@@ -252,7 +253,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     const { state, now } = this.enter(ns);
     const token = state.token;
     this.release(ns, state, now);
-    return token === undefined ? null : { ...token };
+    return token === undefined ? null : copyTokenRecord(token);
   }
 
   private ownsLease(state: NamespaceState, lease: Lease): boolean {

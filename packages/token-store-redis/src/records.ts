@@ -2,6 +2,7 @@ import {
   type BlockCode,
   type BlockRecord,
   copyBlockRecord,
+  isUnauthorizedRefresh,
   MAX_KNOWN_QUOTA_ENTRIES,
   type QuotaEntry,
   type QuotaRecordState,
@@ -10,16 +11,22 @@ import {
 } from '@connexease-kit/auth-core';
 import { BLOCK_CODES } from './validate.ts';
 
-/** The stored shape of a token: short keys, because it is read on every refresh of every replica. */
+/**
+ * The stored shape of a token: short keys, because it is read on every refresh of every replica. `u` is
+ * `unauthorizedRefresh` as `[at, intervalMs]`, only when present (older versions ignore it).
+ */
 interface StoredToken {
   v: string;
   e: number;
   i: number;
   f: number;
+  u?: [number, number];
 }
 
 export function encodeToken(record: TokenRecord): string {
   const stored: StoredToken = { v: record.value, e: record.expiresAt, i: record.issuedAt, f: record.fence };
+  const spacing = record.unauthorizedRefresh;
+  if (spacing !== undefined) stored.u = [spacing.at, spacing.intervalMs];
   return JSON.stringify(stored);
 }
 
@@ -44,7 +51,7 @@ export function decodeToken(raw: string | null): TokenRecord | null {
   if (raw === null) return null;
   const stored = parseObject(raw);
   if (stored === null) return null;
-  const { v, e, i, f } = stored;
+  const { v, e, i, f, u } = stored;
   if (
     typeof v !== 'string' ||
     v.length === 0 ||
@@ -54,7 +61,13 @@ export function decodeToken(raw: string | null): TokenRecord | null {
   ) {
     return null;
   }
-  return { value: v, expiresAt: e, issuedAt: i, fence: f };
+  const record: TokenRecord = { value: v, expiresAt: e, issuedAt: i, fence: f };
+  // A malformed `u` only loses the spacing, never the token.
+  if (Array.isArray(u)) {
+    const spacing = { at: u[0], intervalMs: u[1] };
+    if (isUnauthorizedRefresh(spacing)) record.unauthorizedRefresh = spacing;
+  }
+  return record;
 }
 
 export function encodeBlock(block: BlockRecord): string {

@@ -49,6 +49,39 @@ describe('key layout and expiry', () => {
     expect(redisTokenStoreKeys('abc123', 'tenant-a').token).toBe('tenant-a:{abc123}:token');
   });
 
+  it("stores a token's unauthorizedRefresh compactly as u: [at, intervalMs]; a malformed u loses only the spacing", async () => {
+    const keyPrefix = `cxk-layout-${crypto.randomUUID()}`;
+    const store = createRedisTokenStore({ redis, keyPrefix });
+    const ns = 'ns-hash-401';
+    const tokenKey = redisTokenStoreKeys(ns, keyPrefix).token;
+    try {
+      const lease = await store.acquireLease(ns, { ttlMs: 10_000 });
+      const now = Date.now();
+      const record = {
+        value: 'a.b.c',
+        issuedAt: now,
+        expiresAt: now + 60_000,
+        fence: lease!.fence,
+        unauthorizedRefresh: { at: now, intervalMs: 120_000 },
+      };
+      expect(await store.writeToken(ns, lease!, record)).toBe(true);
+      expect(JSON.parse((await redis.get(tokenKey))!)).toMatchObject({ v: 'a.b.c', u: [now, 120_000] });
+      expect(await store.readToken(ns)).toEqual(record);
+
+      const { u: _, ...plain } = JSON.parse((await redis.get(tokenKey))!);
+      await redis.set(tokenKey, JSON.stringify({ ...plain, u: ['x', -1] }), 'PX', 60_000);
+      const { unauthorizedRefresh: __, ...withoutSpacing } = record;
+      expect(await store.readToken(ns)).toEqual(withoutSpacing);
+    } finally {
+      await redis.del(
+        tokenKey,
+        redisTokenStoreKeys(ns, keyPrefix).lease,
+        redisTokenStoreKeys(ns, keyPrefix).fence,
+      );
+      await store.close();
+    }
+  });
+
   it('a full lifecycle leaves exactly the six documented keys, each with a TTL', async () => {
     const keyPrefix = `cxk-layout-${crypto.randomUUID()}`;
     const store = createRedisTokenStore({ redis, keyPrefix });

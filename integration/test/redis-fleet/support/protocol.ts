@@ -29,7 +29,7 @@ export interface ReplicaConfig {
     pollIntervalMs?: number;
     storeCheckIntervalMs?: number;
     waitTimeoutMs?: number;
-    rejectedTokenMinAgeMs?: number;
+    unauthorizedRefreshIntervalMs?: number;
     invalidCredentialsBlockMs?: number;
     issueTimeoutMs?: number;
     retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
@@ -73,10 +73,13 @@ export interface RequestTally {
 
 /** Commands a test sends. Every command with an `id` gets exactly one reply carrying that id. */
 export type ReplicaCommand =
-  /** `requests` concurrent API calls; with `retryForMs`, each failed call is retried until then. */
-  | { op: 'burst'; id: string; requests: number; retryForMs?: number }
+  /**
+   * `requests` concurrent API calls; with `retryForMs`, each failed call is retried until then. `path` is
+   * the endpoint called (default `some/endpoint/`), for all commands that make calls.
+   */
+  | { op: 'burst'; id: string; requests: number; retryForMs?: number; path?: string }
   /** `workers` loops of API calls, `pauseMs` apart, until `durationMs` or a `stop` for this id. */
-  | { op: 'busy'; id: string; workers: number; pauseMs: number; durationMs?: number }
+  | { op: 'busy'; id: string; workers: number; pauseMs: number; durationMs?: number; path?: string }
   | { op: 'stop'; id: string }
   | { op: 'status'; id: string }
   | { op: 'unblock'; id: string }

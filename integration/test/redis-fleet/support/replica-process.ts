@@ -186,11 +186,13 @@ export class ReplicaProcess {
     return (reply as { tally: RequestTally }).tally;
   }
 
-  async burst(requests: number, retryForMs?: number): Promise<RequestTally> {
+  /** `requests` concurrent calls to `path` (default `some/endpoint/`), each retried for `retryForMs`. */
+  async burst(requests: number, retryForMs?: number, path?: string): Promise<RequestTally> {
     const reply = await this.call<Extract<Reply, { tally: RequestTally }>>({
       op: 'burst',
       requests,
       ...(retryForMs === undefined ? {} : { retryForMs }),
+      ...(path === undefined ? {} : { path }),
     });
     return reply.tally;
   }

@@ -26,6 +26,23 @@ export function describeTokens<S extends TokenStore>({ it, settings }: SuiteCont
       expect(await store.readToken(ns)).toEqual(record);
     });
 
+    it('a record with unauthorizedRefresh keeps it; a record without it reads back without it', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      const spaced = { ...tokenRecord(lease), unauthorizedRefresh: { at: Date.now(), intervalMs: 120_000 } };
+
+      expect(await store.writeToken(ns, lease, spaced)).toBe(true);
+      expect(await store.readToken(ns)).toEqual(spaced);
+      expect(await (await h.peer()).readToken(ns)).toEqual(spaced);
+
+      const plain = tokenRecord(lease);
+      expect(await store.writeToken(ns, lease, plain)).toBe(true);
+      const read = await store.readToken(ns);
+      expect(read).toEqual(plain);
+      expect(read).not.toHaveProperty('unauthorizedRefresh');
+    });
+
     it('a record written on one instance is read on another', async (h) => {
       const ns = randomNamespace();
       const writer = await h.store();

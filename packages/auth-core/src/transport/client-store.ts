@@ -1,9 +1,10 @@
-import { type AuthEventListener, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
-import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
+import { ConnexeaseAuthError } from '../errors.ts';
+import type { AuthEventListener } from '../events.ts';
+import type { TokenStore } from '../store.ts';
 import { lazyTokenStore } from './lazy-store.ts';
 import { createFileStore, type StoreLoaders } from './store-loaders.ts';
 
-/** The `store` option of `createConnexeaseClient`: a store kind the client creates, or a store of yours. */
+/** The `store` option of a transport's client factory: a store kind the client creates, or a store of yours. */
 export type ClientStoreOption = 'memory' | 'file' | TokenStore;
 
 /** Which store a client uses, and which part of it is the client's to close. */
@@ -12,6 +13,15 @@ export interface ClientStore {
   store: TokenStore | undefined;
   /** The store the client created, and closes in `auth.close()`. */
   owned: TokenStore | undefined;
+}
+
+/** What {@link resolveClientStore} needs from the transport besides the option. */
+export interface ClientStoreContext {
+  onEvent: AuthEventListener | undefined;
+  /** Loads `@connexease-kit/token-store-file` (an optional peer of the transport). */
+  loadFileStore: StoreLoaders['file'];
+  /** Makes the in-process store (`createMemoryTokenStore` of `@connexease-kit/token-store-memory`). */
+  createMemoryStore: () => TokenStore;
 }
 
 /**
@@ -25,7 +35,7 @@ export interface ClientStore {
 export function resolveClientStore(
   option: unknown,
   isPassword: boolean,
-  context: { onEvent: AuthEventListener | undefined; loadFileStore: StoreLoaders['file'] },
+  context: ClientStoreContext,
 ): ClientStore {
   if (typeof option === 'object' && option !== null) {
     return { store: option as TokenStore, owned: undefined };
@@ -44,6 +54,6 @@ export function resolveClientStore(
     );
     return { store: lazy, owned: lazy };
   }
-  const memory = createMemoryTokenStore();
+  const memory = context.createMemoryStore();
   return { store: memory, owned: memory };
 }

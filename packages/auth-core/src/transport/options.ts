@@ -1,4 +1,5 @@
-import { ConnexeaseAuthError, normalizeBaseUrl } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '../errors.ts';
+import { normalizeBaseUrl } from '../url.ts';
 
 /** Per-attempt HTTP timeout used when none is given: 10 seconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;

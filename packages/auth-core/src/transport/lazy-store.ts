@@ -1,4 +1,5 @@
-import { ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '../errors.ts';
+import type { TokenStore } from '../store.ts';
 
 /**
  * A `TokenStore` that stands in for one made asynchronously (an optional peer loaded with `import()`)

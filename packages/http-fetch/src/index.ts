@@ -1,0 +1,26 @@
+import { assertSupportedNode } from '@connexease-kit/auth-core';
+
+// First, so auth-core (which checks the Node.js version as it loads) runs before any other dependency.
+assertSupportedNode();
+
+// The front door: the errors, codes, events and status a user of this package handles, re-exported so
+// that installing http-fetch (with auth-core, its dependency) is enough under pnpm's strict layout.
+export {
+  type AuthEvent,
+  type AuthEventListener,
+  type AuthEventType,
+  type AuthStatus,
+  type BlockCode,
+  ConnexeaseAuthError,
+  type ConnexeaseAuthErrorCode,
+  type Credentials,
+  isConnexeaseAuthError,
+  type TokenProvider,
+} from '@connexease-kit/auth-core';
+export type { ClientStoreOption } from '@connexease-kit/auth-core/transport';
+export { authFetch } from './auth-fetch.ts';
+export { type ConnexeaseFetch, type ConnexeaseFetchConfig, createConnexeaseFetch } from './client.ts';
+export type { FetchLike } from './fetch-types.ts';
+export { createConnexeaseFetchFromEnv, type EnvSource } from './from-env.ts';
+export { createJwtIssuer, type JwtIssuerOptions } from './issuer.ts';
+export type { AuthorizationSource } from './signed-fetch.ts';

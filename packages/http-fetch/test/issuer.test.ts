@@ -1,0 +1,178 @@
+import { once } from 'node:events';
+import { createServer, type IncomingHttpHeaders } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { describe, expect, it, onTestFinished } from 'vitest';
+import { createJwtIssuer } from '../src/issuer.ts';
+import { caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
+
+const signal = (): AbortSignal => new AbortController().signal;
+
+describe('createJwtIssuer (fetch) against the mock API', () => {
+  it('issues a token with receivedAt, the Date header as serverDate, and the account uuid', async () => {
+    const server = await startTestServer();
+    let now = 1_900_000_000_000;
+    const issuer = createJwtIssuer({ baseUrl: server.url, now: () => now++ });
+    const issued = await issuer({ ...JOHN, signal: signal() });
+    expect(issued.token).toMatch(/^eyJ[\w-]+\.[\w-]+\.[\w-]+$/);
+    expect(issued.receivedAt).toBe(1_900_000_000_000);
+    expect(Math.abs((issued.serverDate ?? 0) - server.control.now())).toBeLessThan(60_000);
+    expect(issued.accountId).toBe(server.control.getUser(JOHN.username)?.accountUuid);
+    expect(server.control.stats().issues.total).toBe(1);
+  });
+
+  it.each([
+    ['400 missing username', { username: '', password: 'x' }, 'INVALID_REQUEST', 400],
+    [
+      '401 wrong password',
+      { username: JOHN.username, password: 'wrong-password-123' },
+      'INVALID_CREDENTIALS',
+      401,
+    ],
+  ] as const)(
+    '%s: typed error, not retryable, exactly one attempt',
+    async (_name, credentials, code, status) => {
+      const server = await startTestServer();
+      const error = await caught(() =>
+        createJwtIssuer({ baseUrl: server.url })({ ...credentials, signal: signal() }),
+      );
+      expect(error).toBeInstanceOf(ConnexeaseAuthError);
+      expect(error).toMatchObject({ code, status, retryable: false });
+      expect(server.control.stats().jwtAttempts.total).toBe(1);
+      if (credentials.password !== 'x') expectNoSecrets(error, [credentials.password]);
+    },
+  );
+
+  it('403 banned and 403 inactive: AGENT_BANNED and ACCOUNT_INACTIVE', async () => {
+    const server = await startTestServer();
+    const issuer = createJwtIssuer({ baseUrl: server.url });
+    server.control.setStatus(JOHN.username, 'banned');
+    expect(await caught(() => issuer({ ...JOHN, signal: signal() }))).toMatchObject({
+      code: 'AGENT_BANNED',
+      status: 403,
+      retryable: false,
+    });
+    server.control.setStatus(JOHN.username, 'inactive');
+    expect(await caught(() => issuer({ ...JOHN, signal: signal() }))).toMatchObject({
+      code: 'ACCOUNT_INACTIVE',
+      status: 403,
+    });
+  });
+
+  it.each([
+    ['502-html', { code: 'TOKEN_ENDPOINT_UNAVAILABLE', status: 502, retryable: true }],
+    ['html-200', { code: 'INVALID_RESPONSE', status: 200, retryable: false }],
+    ['truncated-json', { code: 'INVALID_RESPONSE', status: 200, retryable: true }],
+    ['no-token', { code: 'INVALID_RESPONSE', status: 200, retryable: false }],
+  ] as const)('%s: classified as %o', async (fault, expected) => {
+    const server = await startTestServer();
+    server.control.queueFaults(fault);
+    const error = await caught(() => createJwtIssuer({ baseUrl: server.url })({ ...JOHN, signal: signal() }));
+    expect(error).toMatchObject(expected);
+    expectNoSecrets(error, [JOHN.password]);
+  });
+
+  it('connection reset: TOKEN_ENDPOINT_UNAVAILABLE, retryable, with a sanitised cause', async () => {
+    const server = await startTestServer();
+    server.control.queueFaults('reset');
+    const error = await caught(() => createJwtIssuer({ baseUrl: server.url })({ ...JOHN, signal: signal() }));
+    expect(error).toMatchObject({ code: 'TOKEN_ENDPOINT_UNAVAILABLE', retryable: true, status: undefined });
+    const cause = (error as Error).cause as Error;
+    expect(Object.keys(cause)).toEqual([]);
+    expect(cause.message).toMatch(/fetch failed|terminated|socket|ECONNRESET/i);
+    expectNoSecrets(error, [JOHN.password]);
+  });
+
+  it('a hang past timeoutMs: TIMEOUT; the caller signal: ABORTED', async () => {
+    const server = await startTestServer();
+    server.control.queueFaults('hang', 'hang');
+    const issuer = createJwtIssuer({ baseUrl: server.url, timeoutMs: 200 });
+    expect(await caught(() => issuer({ ...JOHN, signal: signal() }))).toMatchObject({
+      code: 'TIMEOUT',
+      retryable: true,
+    });
+    const controller = new AbortController();
+    const pending = caught(() =>
+      createJwtIssuer({ baseUrl: server.url })({ ...JOHN, signal: controller.signal }),
+    );
+    await server.control.waitFor({ jwtAttempts: 2 });
+    controller.abort();
+    expect(await pending).toMatchObject({ code: 'ABORTED' });
+    expect(await caught(() => issuer({ ...JOHN, signal: AbortSignal.abort() }))).toMatchObject({
+      code: 'ABORTED',
+    });
+    expect(server.control.stats().jwtAttempts.total).toBe(2);
+  });
+
+  it('rejects a bad baseUrl or timeoutMs with CONFIG_INVALID', () => {
+    expect(() => createJwtIssuer({ baseUrl: 'ftp://example.com' })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID' }),
+    );
+    expect(() => createJwtIssuer({ baseUrl: 'https://example.com', timeoutMs: 0 })).toThrow(
+      expect.objectContaining({ code: 'CONFIG_INVALID', message: expect.stringContaining('timeoutMs') }),
+    );
+  });
+});
+
+describe('createJwtIssuer (fetch) request shape', () => {
+  it('POSTs JSON {username, password} with Accept: application/json to <baseUrl path>/jwt/, through the given fetch', async () => {
+    const seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string }[] = [];
+    const url = await listen((request, response) => {
+      let body = '';
+      request.on('data', (chunk) => {
+        body += chunk;
+      });
+      request.on('end', () => {
+        seen.push({ method: request.method, url: request.url, headers: request.headers, body });
+        response.writeHead(200, { 'content-type': 'application/json' });
+        response.end(JSON.stringify({ token: 'a.b.c' }));
+      });
+    });
+    let calls = 0;
+    const issuer = createJwtIssuer({
+      baseUrl: `${url}/v1`,
+      fetch: (input, init) => {
+        calls++;
+        return fetch(input, init);
+      },
+    });
+    expect((await issuer({ ...JOHN, signal: signal() })).token).toBe('a.b.c');
+    expect(calls).toBe(1);
+    expect(seen).toHaveLength(1);
+    expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1/jwt/' });
+    expect(seen[0]?.headers?.accept).toBe('application/json');
+    expect(seen[0]?.headers?.['content-type']).toBe('application/json');
+    expect(seen[0]?.headers?.authorization).toBeUndefined();
+    expect(JSON.parse(seen[0]?.body ?? '')).toEqual({ username: JOHN.username, password: JOHN.password });
+  });
+
+  it('does not follow a redirect with the password: a 307 is INVALID_RESPONSE and nothing reaches its target', async () => {
+    let reachedTarget = 0;
+    const target = await listen((request, response) => {
+      reachedTarget++;
+      request.resume();
+      response.end('{"token":"a.b.c"}');
+    });
+    const redirecting = await listen((request, response) => {
+      request.resume();
+      response.writeHead(307, { location: `${target}/jwt/` });
+      response.end();
+    });
+    const error = await caught(() =>
+      createJwtIssuer({ baseUrl: redirecting })({ ...JOHN, signal: signal() }),
+    );
+    expect(error).toMatchObject({ code: 'INVALID_RESPONSE', status: 307 });
+    expect(reachedTarget).toBe(0);
+  });
+});
+
+async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
+  const server = createServer(handler);
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  onTestFinished(() => {
+    server.closeAllConnections();
+    server.close();
+  });
+  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}
