@@ -71,6 +71,21 @@ export {
   resolveQuotaOptions,
 } from './quota.ts';
 export {
+  clearLossInQuota,
+  emptyQuota,
+  lostThrough,
+  purgeQuota,
+  QUOTA_MARKER_RETENTION_MS,
+  type QuotaMarker,
+  type QuotaRules,
+  type QuotaStep,
+  quotaUsageOf,
+  reserveInQuota,
+  restoreInQuota,
+  type StoredQuota,
+  type StoredQuotaEntry,
+} from './quota-record.ts';
+export {
   describeUnsafeToken,
   formatAuthorization,
   isHeaderSafeToken,
@@ -88,7 +103,10 @@ export type {
   BlockRecord,
   Lease,
   QuotaDecision,
+  QuotaEntry,
+  QuotaRecordState,
   QuotaRequest,
+  QuotaRestoreRequest,
   QuotaUsage,
   TokenRecord,
   TokenStore,
@@ -101,10 +119,13 @@ export {
   assertNamespace,
   assertNonNegativeMs,
   assertPositiveMs,
+  assertQuotaEntries,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
   isUnauthorizedRefresh,
+  MAX_KNOWN_QUOTA_ENTRIES,
 } from './store-input.ts';
 export {
   copyBlockRecord,

@@ -27,6 +27,7 @@ export interface ReplicaConfig {
     leaseTtlMs?: number;
     refreshBeforeExpiryMs?: number;
     pollIntervalMs?: number;
+    storeCheckIntervalMs?: number;
     waitTimeoutMs?: number;
     unauthorizedRefreshIntervalMs?: number;
     invalidCredentialsBlockMs?: number;
