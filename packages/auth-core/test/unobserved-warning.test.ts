@@ -122,3 +122,28 @@ describe('warnings never vanish', () => {
     expect(ours()).toMatchObject([{ code: 'CONNEXEASE_X', message: 'a store says hello' }]);
   });
 });
+
+describe('the once-per-process memory stays small', () => {
+  const remembered = (): number =>
+    (globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('connexease-kit.emitted-warnings')]
+      ?.size ?? 0;
+
+  test('warnings whose text changes every time (ages, paths, times) do not grow it without bound', async () => {
+    const stale = (seconds: number): string => `a stale lock is ${seconds}s old`;
+    for (let seconds = 0; seconds < 500; seconds += 1) {
+      reportEvent(
+        { type: 'warning', message: stale(seconds) },
+        { observed: false, warningCode: 'CONNEXEASE_AGE' },
+      );
+    }
+    await settleWarnings();
+    expect(remembered()).toBeLessThanOrEqual(100);
+    // Every distinct warning was still emitted; the oldest is forgotten, so it would be emitted again.
+    expect(ours().filter((warning) => (warning as { code?: string }).code === 'CONNEXEASE_AGE')).toHaveLength(
+      500,
+    );
+    reportEvent({ type: 'warning', message: stale(0) }, { observed: false, warningCode: 'CONNEXEASE_AGE' });
+    await settleWarnings();
+    expect(ours()).toHaveLength(501);
+  });
+});
