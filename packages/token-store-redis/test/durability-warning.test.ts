@@ -88,6 +88,20 @@ describe('durability check at start-up', () => {
     expect(recorded.warnings).toEqual([message]);
   });
 
+  it('an onEvent listener that throws does not keep the warning from the logger', async () => {
+    const recorded = recorder();
+    const store = createRedisTokenStore({
+      url: volatile.url,
+      onEvent: () => {
+        throw new Error('a listener that breaks');
+      },
+      logger: recorded.logger,
+    });
+    closers.push(() => store.close());
+    await durabilityCheckFinished(recorded);
+    expect(recorded.warnings).toEqual([expect.stringContaining('appendonly no')]);
+  });
+
   it('warns over RESP3 with the "resp3" reply mapping too', async () => {
     const { recorded } = recordedStore(volatile.url, { protocol: 3, replyMapping: 'resp3' });
     await durabilityCheckFinished(recorded);
