@@ -37,7 +37,11 @@ export interface RedisSentinelHandle {
 }
 
 export interface RedisSentinelOptions {
-  /** Sentinel's `down-after-milliseconds`: how long the master may be silent. Default 2000 (a loaded machine must not trip it). */
+  /**
+   * Sentinel's `down-after-milliseconds`: how long the master may be silent before a failover.
+   * Default 2000, for failover tests; a suite that must never fail over should pass a long one
+   * (30 s), since a loaded machine can leave the master silent for seconds.
+   */
   downAfterMs?: number;
   /** Sentinel's `failover-timeout`. Default 5000. */
   failoverTimeoutMs?: number;
