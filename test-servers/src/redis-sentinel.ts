@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { baseServerArgs } from './private-redis.ts';
 import {
+  exitOf,
   freePort,
   makeTempDir,
   removeDir,
@@ -208,7 +209,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       async kill(address) {
         const target = byPort.get(address.port);
         if (target === undefined) throw new Error(`no server of this topology on port ${address.port}`);
-        const exited = new Promise((resolve) => target.child.once('exit', resolve));
+        const exited = exitOf(target.child);
         target.child.kill('SIGKILL');
         await exited;
       },
