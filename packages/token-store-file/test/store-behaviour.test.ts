@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
-import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.very-secret-payload.signature';
 
@@ -18,7 +18,10 @@ async function watchers(): Promise<number> {
 }
 
 async function withStore(test: (store: FileTokenStore) => Promise<void>): Promise<void> {
-  const store = createFileTokenStore({ directory: tempDirectory('behaviour'), pollIntervalMs: 60_000 });
+  const store = createFileTokenStore({
+    directory: tempDirectory('file-behaviour', onTestFinished),
+    pollIntervalMs: 60_000,
+  });
   try {
     await test(store);
   } finally {
@@ -61,7 +64,7 @@ describe('createFileTokenStore', () => {
   });
 
   it('never puts the token in errors, events or util.inspect of the store', async () => {
-    const directory = tempDirectory('secrets');
+    const directory = tempDirectory('file-secrets', onTestFinished);
     const events: unknown[] = [];
     const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
     const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
@@ -101,7 +104,10 @@ describe('createFileTokenStore', () => {
   });
 
   it('close rejects pending waits with STORE_UNAVAILABLE, releases the watcher, and later calls fail', async () => {
-    const store = createFileTokenStore({ directory: tempDirectory('close'), pollIntervalMs: 60_000 });
+    const store = createFileTokenStore({
+      directory: tempDirectory('file-close', onTestFinished),
+      pollIntervalMs: 60_000,
+    });
     const before = await watchers();
     const waiting = store.waitForToken('ns', { known: null, timeoutMs: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -113,7 +119,7 @@ describe('createFileTokenStore', () => {
   });
 
   it('a throwing event listener does not break an operation', async () => {
-    const directory = tempDirectory('listener');
+    const directory = tempDirectory('file-listener', onTestFinished);
     const store = createFileTokenStore({
       directory,
       onEvent: () => {
