@@ -131,3 +131,28 @@ describe('createFileTokenStore', () => {
     await store.close();
   });
 });
+
+describe('waitForToken and an expiring token', () => {
+  it('keeps looking after the expiry timer when the store clock lags: the wait ends once the token expires on it', async () => {
+    // The store's clock falls 1 s behind shortly before the token expires (after the wait armed its
+    // expiry timer): when that timer fires, the token is still stored on the store's clock.
+    const expiresAt = Date.now() + 2000;
+    const lagsFrom = expiresAt - 500;
+    const store = createFileTokenStore({
+      directory: tempDirectory('file-expiry', onTestFinished),
+      pollIntervalMs: 600_000,
+      watch: false,
+      clock: { now: () => (Date.now() >= lagsFrom ? Date.now() - 1000 : Date.now()) },
+    });
+    onTestFinished(() => store.close());
+    const lease = await store.acquireLease('ns', { ttlMs: 60_000 });
+    const expiring = { ...record(lease!), expiresAt };
+    await store.writeToken('ns', lease!, expiring);
+    const waited = store.waitForToken('ns', { known: expiring, timeoutMs: 600_000 });
+    const outcome = await Promise.race([
+      waited.then((current) => ({ current })),
+      new Promise((resolve) => setTimeout(resolve, 15_000, 'still waiting after 15 s')),
+    ]);
+    expect(outcome).toEqual({ current: null });
+  }, 30_000);
+});
