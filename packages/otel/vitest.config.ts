@@ -6,7 +6,5 @@ export default defineProject({
   test: {
     name: 'otel',
     include: ['test/**/*.test.ts'],
-    // Real HTTP against the mock API and a real Prometheus exporter: generous on a shared machine.
-    testTimeout: 30_000,
   },
 });

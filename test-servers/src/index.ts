@@ -22,3 +22,4 @@ export {
   startRedisSentinel,
 } from './redis-sentinel.ts';
 export { requireSharedRedis, SHARED_REDIS_URL } from './shared-redis.ts';
+export { tempDirectory } from './temp-directory.ts';

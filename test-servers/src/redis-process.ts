@@ -89,12 +89,25 @@ export function spawnRedisServer(args: readonly string[], cwd: string): Promise<
 
 /** Stops a child: SIGTERM, then SIGKILL if it has not exited after `graceMs`. */
 export async function stopProcess(child: ChildProcess, graceMs = 5000): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  if (hasExited(child)) return;
+  const exited = exitOf(child);
   child.kill('SIGTERM');
   const timer = setTimeout(() => child.kill('SIGKILL'), graceMs);
   await exited;
   clearTimeout(timer);
+}
+
+function hasExited(child: ChildProcess): boolean {
+  return child.exitCode !== null || child.signalCode !== null;
+}
+
+/**
+ * Resolves when `child` has exited, at once if it already has: its `exit` event fired before
+ * and will never fire again, so waiting for it alone would hang forever.
+ */
+export function exitOf(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return Promise.resolve();
+  return new Promise<void>((resolve) => child.once('exit', () => resolve()));
 }
 
 export function makeTempDir(prefix: string): Promise<string> {

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { baseServerArgs } from './private-redis.ts';
 import {
+  exitOf,
   freePort,
   makeTempDir,
   removeDir,
@@ -37,7 +38,11 @@ export interface RedisSentinelHandle {
 }
 
 export interface RedisSentinelOptions {
-  /** Sentinel's `down-after-milliseconds`: how long the master may be silent. Default 2000 (a loaded machine must not trip it). */
+  /**
+   * Sentinel's `down-after-milliseconds`: how long the master may be silent before a failover.
+   * Default 2000, for failover tests; a suite that must never fail over should pass a long one
+   * (30 s), since a loaded machine can leave the master silent for seconds.
+   */
   downAfterMs?: number;
   /** Sentinel's `failover-timeout`. Default 5000. */
   failoverTimeoutMs?: number;
@@ -204,7 +209,7 @@ export async function startRedisSentinel(options: RedisSentinelOptions = {}): Pr
       async kill(address) {
         const target = byPort.get(address.port);
         if (target === undefined) throw new Error(`no server of this topology on port ${address.port}`);
-        const exited = new Promise((resolve) => target.child.once('exit', resolve));
+        const exited = exitOf(target.child);
         target.child.kill('SIGKILL');
         await exited;
       },

@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { afterAll, beforeAll, beforeEach, describe, expect, it, onTestFinished } from 'vitest';
 import { runFixture } from './support/run-fixture.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 // The real stack in real processes: @connexease-kit/http-ky (built dist) with the file store, against
 // the mock API over HTTP. The mock's counters say how many JWTs were really issued.
@@ -23,7 +23,7 @@ beforeEach(() => mock.control.reset());
 
 describe('services on one host sharing the file store', () => {
   it('4 node:cluster workers × 100 concurrent calls from cold: exactly one JWT issued', async () => {
-    const directory = tempDirectory('cluster');
+    const directory = tempDirectory('file-cluster', onTestFinished);
     const output = await runFixture('cluster-fleet.ts', [directory, mock.url, '4', '100'], compileCache);
     const reports = JSON.parse(output) as Array<{ ok: number; failed: string[] }>;
 
@@ -36,7 +36,7 @@ describe('services on one host sharing the file store', () => {
   }, 60_000);
 
   it('40 sequential restarts (start, get a token, exit): exactly one JWT issued', async () => {
-    const directory = tempDirectory('restarts');
+    const directory = tempDirectory('file-restarts', onTestFinished);
     for (let restart = 0; restart < 40; restart++) {
       const { ok, quotaUsed } = JSON.parse(
         await runFixture('client-once.ts', [directory, mock.url], compileCache),

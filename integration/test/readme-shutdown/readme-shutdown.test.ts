@@ -173,7 +173,6 @@ const SNIPPETS: ShutdownSnippet[] = [
     readme: 'packages/otel/README.md',
     marker: 'instrumentConnexease({ meterProvider })',
     ending: 'sigterm',
-    packageDir: 'packages/otel',
   },
 ];
 

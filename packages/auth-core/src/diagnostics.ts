@@ -80,11 +80,6 @@ export const waitChannel: TracingChannel<unknown, WaitTraceContext> | undefined 
 export const storeChannel: TracingChannel<unknown, StoreTraceContext> | undefined =
   diagnostics?.tracingChannel(DIAGNOSTICS_CHANNELS.store);
 
-/** Whether anyone subscribes to `connexease-kit:event`. */
-export function eventChannelObserved(): boolean {
-  return eventChannel?.hasSubscribers === true;
-}
-
 /** Publishes `event` on `connexease-kit:event` when someone listens; otherwise does nothing. */
 export function publishEvent(event: AuthEvent): void {
   if (eventChannel?.hasSubscribers !== true) return;

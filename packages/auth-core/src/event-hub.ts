@@ -1,11 +1,11 @@
-import { eventChannelObserved, publishEvent } from './diagnostics.ts';
+import { publishEvent } from './diagnostics.ts';
 import type { AuthEvent, AuthEventListener } from './events.ts';
 import { emitUnobservedWarning } from './unobserved-warning.ts';
 
 /**
  * Delivers provider events to listeners and publishes them on `connexease-kit:event`. A listener that
  * throws is ignored (and so is the next one's failure): reporting must never change what the provider
- * does. A warning with neither a listener nor a channel subscriber goes to `process.emitWarning`.
+ * does. A warning no listener saw goes to `process.emitWarning`, whoever subscribes to the channel.
  */
 export class EventHub {
   readonly #listeners = new Set<AuthEventListener>();
@@ -42,13 +42,14 @@ export interface ReportEventOptions {
 
 /**
  * The one place events leave connexease-kit besides your own listeners: publishes `event` on the
- * `connexease-kit:event` diagnostics channel and, for a `warning` that neither `observed` says a
- * listener saw nor a channel subscriber receives, calls `process.emitWarning` once per distinct
- * warning per process. For store adapters, which deliver to their own `onEvent` first.
+ * `connexease-kit:event` diagnostics channel and, for a `warning` that `observed` says no listener
+ * of yours saw, calls `process.emitWarning` once per distinct warning per process. A channel
+ * subscriber does not count as a listener: it may be a tool (such as `@connexease-kit/otel`) that
+ * drops warnings. For store adapters, which deliver to their own `onEvent` first.
  */
 export function reportEvent(event: AuthEvent, options: ReportEventOptions): void {
   publishEvent(event);
-  if (event.type === 'warning' && !options.observed && !eventChannelObserved()) {
+  if (event.type === 'warning' && !options.observed) {
     emitUnobservedWarning(event.message, options.warningCode);
   }
 }

@@ -133,5 +133,5 @@ export {
   isSameTokenRecord,
   TOKEN_STORE_METHODS,
 } from './store-records.ts';
-export { expiryRecheckDelay, MAX_TIMER_MS } from './store-timers.ts';
+export { EXPIRY_RECHECK_MS, expiryRecheckDelay, MAX_TIMER_MS, watchExpiry } from './store-timers.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

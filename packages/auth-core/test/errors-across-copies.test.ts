@@ -8,7 +8,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, test } from 'vitest';
-import { ensureAuthCoreBuilt, installConsumer, packAuthCoreAs, runModule } from './support/packed-copies.ts';
+import { assertAuthCoreBuilt, installConsumer, packAuthCoreAs, runModule } from './support/packed-copies.ts';
 
 const CROSS_COPY_PROGRAM = `
 import * as a from 'core-a';
@@ -68,7 +68,7 @@ afterAll(async () => {
 test('a store error from one installed copy of auth-core is handled right by a provider from another', {
   timeout: 120_000,
 }, async () => {
-  await ensureAuthCoreBuilt();
+  await assertAuthCoreBuilt();
   const app = join(workDir, 'app');
   await installConsumer(app, {
     'core-a': await packAuthCoreAs('1.0.0', workDir),

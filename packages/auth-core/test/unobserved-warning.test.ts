@@ -85,7 +85,8 @@ describe('warnings never vanish', () => {
     expect(ours()).toEqual([]);
   });
 
-  test('with a subscriber on connexease-kit:event the subscriber gets it and the process does not', async () => {
+  // A channel subscriber (such as @connexease-kit/otel, which drops warnings) is not your listener.
+  test('with only a subscriber on connexease-kit:event, the subscriber and the process both get it', async () => {
     const seen: unknown[] = [];
     const listener = (message: unknown): void => void seen.push(message);
     subscribe(DIAGNOSTICS_CHANNELS.event, listener);
@@ -96,7 +97,9 @@ describe('warnings never vanish', () => {
       unsubscribe(DIAGNOSTICS_CHANNELS.event, listener);
     }
     expect(seen).toEqual([{ type: 'warning', message: expect.stringContaining('"issueTimeout"') }]);
-    expect(ours()).toEqual([]);
+    expect(ours()).toMatchObject([
+      { code: 'CONNEXEASE_WARNING', message: expect.stringContaining('"issueTimeout"') },
+    ]);
   });
 
   test('reportEvent, the door for store adapters: its own code, and nothing when observed', async () => {
@@ -117,5 +120,30 @@ describe('warnings never vanish', () => {
     reportEvent({ type: 'unblocked', ns: 'n' }, { observed: false });
     await settleWarnings();
     expect(ours()).toMatchObject([{ code: 'CONNEXEASE_X', message: 'a store says hello' }]);
+  });
+});
+
+describe('the once-per-process memory stays small', () => {
+  const remembered = (): number =>
+    (globalThis as { [key: symbol]: Set<string> | undefined })[Symbol.for('connexease-kit.emitted-warnings')]
+      ?.size ?? 0;
+
+  test('warnings whose text changes every time (ages, paths, times) do not grow it without bound', async () => {
+    const stale = (seconds: number): string => `a stale lock is ${seconds}s old`;
+    for (let seconds = 0; seconds < 500; seconds += 1) {
+      reportEvent(
+        { type: 'warning', message: stale(seconds) },
+        { observed: false, warningCode: 'CONNEXEASE_AGE' },
+      );
+    }
+    await settleWarnings();
+    expect(remembered()).toBeLessThanOrEqual(100);
+    // Every distinct warning was still emitted; the oldest is forgotten, so it would be emitted again.
+    expect(ours().filter((warning) => (warning as { code?: string }).code === 'CONNEXEASE_AGE')).toHaveLength(
+      500,
+    );
+    reportEvent({ type: 'warning', message: stale(0) }, { observed: false, warningCode: 'CONNEXEASE_AGE' });
+    await settleWarnings();
+    expect(ours()).toHaveLength(501);
   });
 });

@@ -39,6 +39,8 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
       url: choice.url,
       // A connection that never came up is dropped at once on close, not after ioredis's default 2 s.
       redisOptions: { disconnectTimeout: 100 },
+      // One command and exit: a start-up check would print its warning or not depending on timing.
+      startupChecks: false,
       logger: { warn: options.warn, ...(options.debug === undefined ? {} : { debug: options.debug }) },
     });
     return { store, description: { kind: 'redis' } };

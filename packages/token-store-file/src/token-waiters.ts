@@ -1,10 +1,10 @@
 import { type FSWatcher, watch } from 'node:fs';
 import {
   type AuthEvent,
-  expiryRecheckDelay,
   isSameTokenRecord,
   type TokenRecord,
   type WaitOptions,
+  watchExpiry,
 } from '@connexease-kit/auth-core';
 import { aborted, describeIoError, storeUnavailable } from './errors.ts';
 
@@ -65,9 +65,12 @@ export class TokenWaiters {
         },
         Math.max(0, timeoutMs),
       );
-      // Nothing announces an expiry: look again when the known token expires.
-      const expiryDelay = expiryRecheckDelay(known, this.#options.now());
-      const expiryTimer = expiryDelay === null ? undefined : setTimeout(() => this.check(ns), expiryDelay);
+      // On the store's clock; a process whose clock lags still keeps the record: keep looking.
+      const stopExpiryWatch = watchExpiry(
+        known,
+        () => this.#options.now(),
+        () => this.check(ns),
+      );
       const waiter: Waiter = {
         known,
         settle: (outcome) => {
@@ -75,7 +78,7 @@ export class TokenWaiters {
           if (set === undefined || !set.delete(waiter)) return;
           if (set.size === 0) this.#waiters.delete(ns);
           clearTimeout(timer);
-          clearTimeout(expiryTimer);
+          stopExpiryWatch();
           signal?.removeEventListener('abort', onAbort);
           this.#stopIfIdle();
           if ('error' in outcome) reject(outcome.error);

@@ -1,15 +1,15 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { AuthEvent, Lease } from '@connexease-kit/auth-core';
-import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 const WINDOW_MS = 60_000;
 const ns = 'corruptible';
 
 function setup(): { store: FileTokenStore; events: AuthEvent[]; clock: { now: number }; directory: string } {
-  const directory = tempDirectory('corrupt');
+  const directory = tempDirectory('file-corrupt', onTestFinished);
   const clock = { now: 1_700_000_000_000 };
   const events: AuthEvent[] = [];
   const store = createFileTokenStore({

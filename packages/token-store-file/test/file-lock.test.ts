@@ -2,9 +2,9 @@ import { existsSync, readFileSync, utimesSync, writeFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { acquireFileLock, type FileLockOptions } from '../src/file-lock.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 function options(overrides: Partial<FileLockOptions> & { broken?: string[] } = {}): FileLockOptions {
   const broken = overrides.broken ?? [];
@@ -26,7 +26,7 @@ function writeLock(path: string, content: object, ageMs = 0): void {
 
 describe('the inter-process lock file', () => {
   it('is exclusive: concurrent holders never overlap, and the file is gone after the last release', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     let inside = 0;
     let maxInside = 0;
     let entries = 0;
@@ -49,7 +49,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('holds pid, host, a random owner and the time', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     const lock = await acquireFileLock(path, options());
     const content = JSON.parse(readFileSync(path, 'utf8'));
     expect(content).toEqual({
@@ -62,7 +62,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('breaks a lock older than staleMs even if its process is alive (it could be on another host)', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     writeLock(path, { pid: process.ppid, host: 'another-host', owner: 'x', createdAt: 0 }, 60_000);
     const broken: string[] = [];
     const lock = await acquireFileLock(path, options({ staleMs: 1000, broken }));
@@ -72,7 +72,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('waits for a fresh lock of a live process, then fails with STORE_UNAVAILABLE naming the holder', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     writeLock(path, { pid: process.ppid, host: hostname(), owner: 'parent', createdAt: Date.now() });
     await expect(acquireFileLock(path, options({ staleMs: 60_000, timeoutMs: 300 }))).rejects.toMatchObject({
       name: 'ConnexeaseAuthError',
@@ -83,7 +83,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('breaks at once a lock carrying this pid that this process does not hold (a previous process with the same pid)', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     writeLock(path, { pid: process.pid, host: hostname(), owner: 'before-restart', createdAt: Date.now() });
     const broken: string[] = [];
     const lock = await acquireFileLock(path, options({ staleMs: 60_000, timeoutMs: 61_000, broken }));
@@ -92,7 +92,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('an unreadable (half-written) lock is judged by age only', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     writeFileSync(path, '');
     await expect(acquireFileLock(path, options({ staleMs: 60_000, timeoutMs: 200 }))).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
@@ -104,7 +104,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('many breakers of one abandoned lock: exactly one breaks it, and exclusion still holds', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     writeLock(path, { pid: 1, host: 'gone-host', owner: 'dead', createdAt: 0 }, 60_000);
     const broken: string[] = [];
     let inside = 0;
@@ -124,7 +124,7 @@ describe('the inter-process lock file', () => {
   });
 
   it('a holder whose lock was broken learns it before committing, and its release leaves the new lock alone', async () => {
-    const path = join(tempDirectory('lock'), 'ns.lock');
+    const path = join(tempDirectory('file-lock', onTestFinished), 'ns.lock');
     const paused = await acquireFileLock(path, options({ staleMs: 5000 }));
     // The holder "pauses" far longer than staleMs: its lock ages.
     utimesSync(path, Date.now() / 1000 - 60, Date.now() / 1000 - 60);

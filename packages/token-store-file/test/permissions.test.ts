@@ -2,15 +2,15 @@ import { chmodSync, existsSync, readdirSync, statSync, writeFileSync } from 'nod
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { AuthEvent } from '@connexease-kit/auth-core';
-import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, defaultDirectory } from '../src/index.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 const mode = (path: string): number => statSync(path).mode & 0o777;
 
 describe('files, directory and permissions', () => {
   it('creates the directory (and missing parents) with mode 0700 and each namespace file with mode 0600', async () => {
-    const directory = join(tempDirectory('modes'), 'nested', 'connexease-kit');
+    const directory = join(tempDirectory('file-modes', onTestFinished), 'nested', 'connexease-kit');
     const events: AuthEvent[] = [];
     const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
     const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
@@ -30,7 +30,7 @@ describe('files, directory and permissions', () => {
   });
 
   it('warns when the directory is accessible by group or others', async () => {
-    const directory = tempDirectory('loose');
+    const directory = tempDirectory('file-loose', onTestFinished);
     chmodSync(directory, 0o755);
     const events: AuthEvent[] = [];
     const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
@@ -46,7 +46,7 @@ describe('files, directory and permissions', () => {
     const onWarning = (warning: Error): void => void warnings.push(warning);
     process.on('warning', onWarning);
     try {
-      const directory = tempDirectory('loose-unobserved');
+      const directory = tempDirectory('file-loose-unobserved', onTestFinished);
       chmodSync(directory, 0o755);
       for (const ns of ['ns', 'other']) {
         const store = createFileTokenStore({ directory });
@@ -63,7 +63,7 @@ describe('files, directory and permissions', () => {
   });
 
   it('deletes the file once no record is left', async () => {
-    const directory = tempDirectory('empty');
+    const directory = tempDirectory('file-empty', onTestFinished);
     const store = createFileTokenStore({ directory });
     await store.writeBlock('ns', {
       code: 'AGENT_BANNED',
@@ -79,7 +79,7 @@ describe('files, directory and permissions', () => {
   });
 
   it('deletes a file whose records have all expired when it is next read', async () => {
-    const directory = tempDirectory('expired');
+    const directory = tempDirectory('file-expired', onTestFinished);
     const clock = { now: 1_000_000 };
     const store = createFileTokenStore({ directory, clock: { now: () => clock.now } });
     const lease = await store.acquireLease('ns', { ttlMs: 1000 });
@@ -93,7 +93,7 @@ describe('files, directory and permissions', () => {
   });
 
   it('keeps every namespace in its own file inside the directory, whatever characters it has', async () => {
-    const directory = tempDirectory('names');
+    const directory = tempDirectory('file-names', onTestFinished);
     const store = createFileTokenStore({ directory });
     const names = ['../escape', 'a/b', 'Upper', 'upper', 'cxk:{hash}:ns', '.hidden', 'x'.repeat(300)];
     for (const [i, name] of names.entries()) {
@@ -130,7 +130,7 @@ describe('files, directory and permissions', () => {
   });
 
   it('cleans up temp files a crashed writer left behind and keeps the last committed state', async () => {
-    const directory = tempDirectory('orphans');
+    const directory = tempDirectory('file-orphans', onTestFinished);
     const first = createFileTokenStore({ directory });
     const lease = await first.acquireLease('ns', { ttlMs: 60_000 });
     await first.reserveIssue('ns', { id: 'committed', limit: 5, windowMs: 60_000, lease: lease! });

@@ -1,7 +1,7 @@
 import type { Lease, QuotaDecision, QuotaUsage } from '@connexease-kit/auth-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type StoreWorker, startStoreWorker } from './support/store-worker.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 // Real processes share one directory: the lock file and atomic renames are what keeps them consistent.
 const WORKERS = 8;
@@ -33,7 +33,7 @@ async function settledAfterRoundTrip(promise: Promise<unknown>, directory: strin
 
 describe('file token store across real processes', () => {
   it('8 processes reserving concurrently against a limit of 5: exactly 5 granted', async () => {
-    const directory = tempDirectory('reserve');
+    const directory = tempDirectory('file-reserve', onTestFinished);
     const ns = 'race';
     // One lease holder; its lease travels to every process, so all of them race on one quota file.
     const lease = await workers[0]!.call<Lease>({ directory }, 'acquireLease', ns, { ttlMs: 60_000 });
@@ -59,7 +59,7 @@ describe('file token store across real processes', () => {
   }, 60_000);
 
   it('a process SIGKILLed while holding the lock does not block the others', async () => {
-    const directory = tempDirectory('sigkill');
+    const directory = tempDirectory('file-sigkill', onTestFinished);
     const ns = 'crash';
     // A long lockStaleMs: while the holder lives, nothing may break its lock, however slow the machine.
     const options = { directory, lockStaleMs: 30_000, lockTimeoutMs: 60_000 };
@@ -96,7 +96,7 @@ describe('file token store across real processes', () => {
   }, 60_000);
 
   it('a holder that stops responding (SIGSTOP) loses its lock after lockStaleMs, and the others continue', async () => {
-    const directory = tempDirectory('sigstop');
+    const directory = tempDirectory('file-sigstop', onTestFinished);
     const ns = 'frozen';
     const options = { directory, lockStaleMs: 1000, lockTimeoutMs: 60_000 };
     const lease = await workers[0]!.call<Lease>(options, 'acquireLease', ns, { ttlMs: 60_000 });

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
 import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
-import { describe, expect, it } from 'vitest';
+import { tempDirectory } from '@connexease-kit/test-servers';
+import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
-import { tempDirectory } from './support/temp-directory.ts';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.very-secret-payload.signature';
 
@@ -18,7 +18,10 @@ async function watchers(): Promise<number> {
 }
 
 async function withStore(test: (store: FileTokenStore) => Promise<void>): Promise<void> {
-  const store = createFileTokenStore({ directory: tempDirectory('behaviour'), pollIntervalMs: 60_000 });
+  const store = createFileTokenStore({
+    directory: tempDirectory('file-behaviour', onTestFinished),
+    pollIntervalMs: 60_000,
+  });
   try {
     await test(store);
   } finally {
@@ -67,7 +70,7 @@ describe('createFileTokenStore', () => {
   });
 
   it('never puts the token in errors, events or util.inspect of the store', async () => {
-    const directory = tempDirectory('secrets');
+    const directory = tempDirectory('file-secrets', onTestFinished);
     const events: unknown[] = [];
     const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
     const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
@@ -107,7 +110,10 @@ describe('createFileTokenStore', () => {
   });
 
   it('close rejects pending waits with STORE_UNAVAILABLE, releases the watcher, and later calls fail', async () => {
-    const store = createFileTokenStore({ directory: tempDirectory('close'), pollIntervalMs: 60_000 });
+    const store = createFileTokenStore({
+      directory: tempDirectory('file-close', onTestFinished),
+      pollIntervalMs: 60_000,
+    });
     const before = await watchers();
     const waiting = store.waitForToken('ns', { known: null, timeoutMs: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 20));
@@ -119,7 +125,7 @@ describe('createFileTokenStore', () => {
   });
 
   it('a throwing event listener does not break an operation', async () => {
-    const directory = tempDirectory('listener');
+    const directory = tempDirectory('file-listener', onTestFinished);
     const store = createFileTokenStore({
       directory,
       onEvent: () => {
@@ -130,4 +136,29 @@ describe('createFileTokenStore', () => {
     expect(await store.readToken('ns')).toBeNull();
     await store.close();
   });
+});
+
+describe('waitForToken and an expiring token', () => {
+  it('keeps looking after the expiry timer when the store clock lags: the wait ends once the token expires on it', async () => {
+    // The store's clock falls 1 s behind shortly before the token expires (after the wait armed its
+    // expiry timer): when that timer fires, the token is still stored on the store's clock.
+    const expiresAt = Date.now() + 2000;
+    const lagsFrom = expiresAt - 500;
+    const store = createFileTokenStore({
+      directory: tempDirectory('file-expiry', onTestFinished),
+      pollIntervalMs: 600_000,
+      watch: false,
+      clock: { now: () => (Date.now() >= lagsFrom ? Date.now() - 1000 : Date.now()) },
+    });
+    onTestFinished(() => store.close());
+    const lease = await store.acquireLease('ns', { ttlMs: 60_000 });
+    const expiring = { ...record(lease!), expiresAt };
+    await store.writeToken('ns', lease!, expiring);
+    const waited = store.waitForToken('ns', { known: expiring, timeoutMs: 600_000 });
+    const outcome = await Promise.race([
+      waited.then((current) => ({ current })),
+      new Promise((resolve) => setTimeout(resolve, 15_000, 'still waiting after 15 s')),
+    ]);
+    expect(outcome).toEqual({ current: null });
+  }, 30_000);
 });

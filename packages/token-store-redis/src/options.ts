@@ -51,6 +51,12 @@ export interface RedisTokenStoreCommonOptions {
    */
   logger?: RedisTokenStoreLogger;
   /**
+   * Whether to run the start-up checks (`maxmemory-policy`, durability) once the connection is ready.
+   * Default `true`. Turn them off for short-lived tools that run one command and exit (such as the
+   * `connexease-auth` CLI): there, whether a check ends before the command does is a matter of timing.
+   */
+  startupChecks?: boolean;
+  /**
    * @deprecated Ignored: every time the store computes (lease, quota, token TTL) comes from Redis `TIME`.
    * See {@link RedisTokenStoreClock}.
    */

@@ -110,7 +110,9 @@ class IoredisTokenStore implements RedisTokenStore {
       });
     }
     defineScripts(client);
-    this.cancelStartupChecks = [startEvictionCheck(client, settings), startDurabilityCheck(client, settings)];
+    this.cancelStartupChecks = settings.startupChecks
+      ? [startEvictionCheck(client, settings), startDurabilityCheck(client, settings)]
+      : [];
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {

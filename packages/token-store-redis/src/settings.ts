@@ -25,6 +25,7 @@ export interface StoreSettings {
   blockSafetyTtlMs: number;
   onEvent: AuthEventListener | undefined;
   logger: RedisTokenStoreLogger | undefined;
+  startupChecks: boolean;
   clock: RedisTokenStoreClock;
 }
 
@@ -37,6 +38,7 @@ export function settingsFrom(options: RedisTokenStoreOptions): StoreSettings {
     blockSafetyTtlMs: options.blockSafetyTtlMs ?? DEFAULT_BLOCK_SAFETY_TTL_MS,
     onEvent: options.onEvent,
     logger: options.logger,
+    startupChecks: options.startupChecks ?? true,
     clock: options.clock ?? systemClock,
   };
   assertKeyPrefix(settings.keyPrefix);
@@ -49,6 +51,7 @@ export function settingsFrom(options: RedisTokenStoreOptions): StoreSettings {
   if (settings.logger !== undefined && typeof settings.logger?.warn !== 'function') {
     throw invalid('logger must have a warn(message) method');
   }
+  if (typeof settings.startupChecks !== 'boolean') throw invalid('startupChecks must be true or false');
   if (typeof settings.clock?.now !== 'function') throw invalid('clock must have a now() method');
   return settings;
 }

@@ -10,12 +10,14 @@ import { safeMessage } from './store-error.ts';
 export function reportWarning(settings: StoreSettings, message: string, code: string): void {
   const { onEvent, logger } = settings;
   const warning = { type: 'warning', message } as const;
+  // Each in its own try: a listener's or logger's failure must not break the store, nor keep the
+  // warning from the other one.
   try {
     onEvent?.(warning);
+  } catch {}
+  try {
     logger?.warn(message);
-  } catch {
-    // A listener's or logger's failure must not break the store.
-  }
+  } catch {}
   reportEvent(warning, { observed: onEvent !== undefined || logger !== undefined, warningCode: code });
 }
 

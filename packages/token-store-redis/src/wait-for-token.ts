@@ -1,15 +1,12 @@
 import {
   ConnexeaseAuthError,
-  expiryRecheckDelay,
   isSameTokenRecord,
   MAX_TIMER_MS,
   type TokenRecord,
   type WaitOptions,
+  watchExpiry,
 } from '@connexease-kit/auth-core';
 import type { ChannelSubscription } from './change-notifier.ts';
-
-/** Pause between looks at a known token that expired on our clock but not yet on Redis's. */
-const EXPIRY_RECHECK_MS = 250;
 
 /** What a waiter needs from the store. */
 export interface WaitContext {
@@ -48,14 +45,14 @@ export function waitForToken(
     let reading = false;
     let readAgain = false;
     let pollTimer: ReturnType<typeof setTimeout> | undefined;
-    let expiryTimer: ReturnType<typeof setTimeout> | undefined;
+    let stopExpiryWatch = (): void => {};
     const cleanups: Array<() => void> = [];
 
     const settle = (finish: () => void): void => {
       if (settled) return;
       settled = true;
       clearTimeout(pollTimer);
-      clearTimeout(expiryTimer);
+      stopExpiryWatch();
       for (const cleanup of cleanups) cleanup();
       finish();
     };
@@ -94,18 +91,6 @@ export function waitForToken(
       }, delay);
     };
 
-    // Nothing announces an expiry: look again when the known token expires. Its time is on Redis's
-    // clock; if ours runs ahead the key is still there, so keep looking until it is gone.
-    const scheduleExpiryCheck = (): void => {
-      const delay = expiryRecheckDelay(known, Date.now());
-      if (settled || delay === null) return;
-      expiryTimer = setTimeout(() => {
-        void check().then(() => {
-          if (!settled) expiryTimer = setTimeout(scheduleExpiryCheck, EXPIRY_RECHECK_MS);
-        });
-      }, delay);
-    };
-
     const onMessage = (carried: TokenRecord | null): void => {
       if (settled) return;
       if (carried !== null && isNewerRecord(carried, known)) settle(() => resolve(carried));
@@ -122,7 +107,7 @@ export function waitForToken(
         // Stop every other path, then answer with whatever is current.
         settled = true;
         clearTimeout(pollTimer);
-        clearTimeout(expiryTimer);
+        stopExpiryWatch();
         for (const cleanup of cleanups) cleanup();
         context.read().then(resolve, reject);
       },
@@ -139,7 +124,8 @@ export function waitForToken(
     void subscription.ready.then(async () => {
       await check();
       schedulePoll();
-      scheduleExpiryCheck();
+      // The known token's time is on Redis's clock; if ours runs ahead the key is still there.
+      if (!settled) stopExpiryWatch = watchExpiry(known, Date.now, check);
     });
   });
 }

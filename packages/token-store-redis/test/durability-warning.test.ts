@@ -88,6 +88,40 @@ describe('durability check at start-up', () => {
     expect(recorded.warnings).toEqual([message]);
   });
 
+  it('an onEvent listener that throws does not keep the warning from the logger', async () => {
+    const recorded = recorder();
+    const store = createRedisTokenStore({
+      url: volatile.url,
+      onEvent: () => {
+        throw new Error('a listener that breaks');
+      },
+      logger: recorded.logger,
+    });
+    closers.push(() => store.close());
+    await durabilityCheckFinished(recorded);
+    expect(recorded.warnings).toEqual([expect.stringContaining('appendonly no')]);
+  });
+
+  it('with startupChecks: false, runs neither start-up check: no warning, no debug line', async () => {
+    const quiet = recorder();
+    const store = createRedisTokenStore({
+      url: volatile.url,
+      startupChecks: false,
+      onEvent: (event) => quiet.events.push(event),
+      logger: quiet.logger,
+    });
+    closers.push(() => store.close());
+    await exerciseEveryOperation(store, `no-checks-${crypto.randomUUID()}`);
+    // A store with the checks, started after the quiet one was ready, finishes its own: the quiet
+    // one's would have finished by then too.
+    const { recorded: checked } = recordedStore(volatile.url);
+    await durabilityCheckFinished(checked);
+    expect(checked.warnings).toEqual([expect.stringContaining('appendonly no')]);
+    expect(quiet.events).toEqual([]);
+    expect(quiet.warnings).toEqual([]);
+    expect(quiet.debugLines.filter((line) => /persistence|eviction|maxmemory/.test(line))).toEqual([]);
+  });
+
   it('warns over RESP3 with the "resp3" reply mapping too', async () => {
     const { recorded } = recordedStore(volatile.url, { protocol: 3, replyMapping: 'resp3' });
     await durabilityCheckFinished(recorded);

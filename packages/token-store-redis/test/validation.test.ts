@@ -25,6 +25,7 @@ describe('options', () => {
     ['a negative commandTimeoutMs', { url: 'redis://127.0.0.1', commandTimeoutMs: -1 }],
     ['a clock without now()', { url: 'redis://127.0.0.1', clock: {} }],
     ['a logger without warn()', { url: 'redis://127.0.0.1', logger: {} }],
+    ['startupChecks that is not a boolean', { url: 'redis://127.0.0.1', startupChecks: 'no' }],
   ])('rejects %s with CONFIG_INVALID', (_, options) => {
     expect(() => createRedisTokenStore(options as RedisTokenStoreOptions)).toThrow(
       expect.objectContaining(configInvalid),

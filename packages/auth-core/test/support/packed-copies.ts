@@ -6,7 +6,6 @@ import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 const packageDir = fileURLToPath(new URL('../../', import.meta.url));
-const repoRoot = join(packageDir, '..', '..');
 /** Child processes use the Node running the tests (24), whatever `node` the system PATH has first. */
 export const childEnv: NodeJS.ProcessEnv = {
   ...process.env,
@@ -14,19 +13,20 @@ export const childEnv: NodeJS.ProcessEnv = {
 };
 
 /**
- * Builds auth-core when its `dist` is missing or older than a source file. After `pnpm test` (which
- * builds first) nothing is rebuilt, so a `dist` other tests may be loading is never rewritten.
+ * Fails with how to fix it when auth-core's `dist` is missing or older than a source file. It never
+ * builds: other test files load that `dist` in parallel, and rewriting it mid-run would break them.
+ * `pnpm test` builds every package before vitest starts.
  */
-export async function ensureAuthCoreBuilt(): Promise<void> {
+export async function assertAuthCoreBuilt(): Promise<void> {
   const built = await stat(join(packageDir, 'dist', 'index.js')).catch(() => undefined);
   const sources = await readdir(join(packageDir, 'src'), { recursive: true });
   let newest = 0;
   for (const file of sources) newest = Math.max(newest, (await stat(join(packageDir, 'src', file))).mtimeMs);
   if (built !== undefined && built.mtimeMs >= newest) return;
-  await run('npx', ['--yes', 'pnpm@12.21.0', '--filter', '@connexease-kit/auth-core', 'build'], {
-    cwd: repoRoot,
-    env: childEnv,
-  });
+  const state = built === undefined ? 'has no dist' : 'has a dist older than its sources';
+  throw new Error(
+    `@connexease-kit/auth-core ${state}: run \`pnpm build\` first (or \`pnpm test\`, which builds before vitest).`,
+  );
 }
 
 /**

@@ -19,13 +19,6 @@ export interface RunOptions {
   now?: () => number;
 }
 
-/**
- * The Redis store's durability warning, left out of `stderr`: the shared test Redis runs without
- * persistence on purpose, and whether the check ends before a short command does is a matter of timing.
- * token-store-redis tests the warning itself.
- */
-const DURABILITY_WARNING = /^connexease-auth: warning: Redis keeps no durable copy.*\n/gm;
-
 /** Runs the CLI in-process and captures both streams. The environment is exactly `options.env`. */
 export async function runCli(argv: string[], options: RunOptions = {}): Promise<CliResult> {
   let stdout = '';
@@ -45,7 +38,7 @@ export async function runCli(argv: string[], options: RunOptions = {}): Promise<
     ...(options.signal === undefined ? {} : { signal: options.signal }),
     ...(options.now === undefined ? {} : { now: options.now }),
   });
-  return { code, stdout, stderr: stderr.replace(DURABILITY_WARNING, '') };
+  return { code, stdout, stderr };
 }
 
 /**

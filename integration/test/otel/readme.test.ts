@@ -1,20 +1,22 @@
 /**
- * Runs the README's Prometheus snippet as it is, in its own Node process, against the mock API: the
- * snippet's file sits inside this package, so it resolves exactly the packages its install line names
- * (this package's devDependencies, built). Then scrapes `/metrics` over HTTP like Prometheus would.
+ * Runs @connexease-kit/otel's README Prometheus snippet as it is, in its own Node process, against the
+ * mock API: the snippet's file sits inside this package, so it resolves the packages its install line
+ * names through this package's dependencies (the workspace ones built). Then scrapes `/metrics` over
+ * HTTP like Prometheus would.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { access, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
+import { freePort } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 
-const packageDir = fileURLToPath(new URL('../', import.meta.url));
+const integrationDir = fileURLToPath(new URL('../../', import.meta.url));
+const packagesDir = join(integrationDir, '..', 'packages');
 const USER = { username: 'svc-readme', password: 'readme-password-SECRET' };
-/** The built packages the snippet imports (through this package's node_modules). */
+/** The built workspace packages the snippet imports (through this package's node_modules). */
 const BUILT = ['otel', 'http-ky', 'auth-core', 'token-store-memory'];
 
 let mock: MockServer;
@@ -23,7 +25,7 @@ let snippetDir: string | undefined;
 
 beforeAll(async () => {
   for (const name of BUILT) {
-    const dist = join(packageDir, '..', name, 'dist', 'index.js');
+    const dist = join(packagesDir, name, 'dist', 'index.js');
     await access(dist).catch(() => {
       throw new Error(
         `${dist} is missing: build first (npx pnpm@12.21.0 turbo run build --filter=@connexease-kit/otel...)`,
@@ -31,7 +33,7 @@ beforeAll(async () => {
     });
   }
   mock = await startMockServer({ users: [USER] });
-  snippetDir = join(packageDir, '.tmp', `readme-${process.pid}-${Date.now()}`);
+  snippetDir = join(integrationDir, '.tmp', `otel-readme-${process.pid}-${Date.now()}`);
   await mkdir(snippetDir, { recursive: true });
 });
 
@@ -55,16 +57,6 @@ function snippetAfter(markdown: string, heading: string, language: string): stri
   const open = markdown.indexOf(fence, start);
   const close = markdown.indexOf('\n```', open + fence.length);
   return markdown.slice(open + fence.length, close + 1);
-}
-
-async function freePort(): Promise<number> {
-  const server = createServer();
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const { port } = server.address() as { port: number };
-  server.close();
-  await once(server, 'close');
-  return port;
 }
 
 /** Scrapes `url` until `accept` says yes, or fails after `timeoutMs` with what it saw last. */
@@ -93,7 +85,7 @@ async function scrapeUntil(
 const output: string[] = [];
 
 it('the README Prometheus snippet runs, and a scrape of /metrics shows the connexease metrics', async () => {
-  const readme = await readFile(join(packageDir, 'README.md'), 'utf8');
+  const readme = await readFile(join(packagesDir, 'otel', 'README.md'), 'utf8');
   const snippet = snippetAfter(readme, '## Prometheus in a few lines', 'ts');
   expect(snippet).toContain('instrumentConnexease({ meterProvider })');
   const file = join(dir(), 'snippet.mjs');
@@ -143,4 +135,4 @@ it('the README Prometheus snippet runs, and a scrape of /metrics shows the conne
   child.kill('SIGTERM');
   const [code] = await exited;
   expect(code).toBe(0);
-});
+}, 60_000);
