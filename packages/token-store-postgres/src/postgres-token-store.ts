@@ -1,0 +1,389 @@
+import {
+  assertBlockRecord,
+  assertLease,
+  assertNonNegativeMs,
+  assertPositiveMs,
+  assertQuotaRequest,
+  assertTokenRecord,
+  assertTokenValue,
+  type BlockRecord,
+  type ConnexeaseAuthError,
+  type Lease,
+  type QuotaDecision,
+  type QuotaRequest,
+  type QuotaUsage,
+  type TokenRecord,
+  type WaitOptions,
+} from '@connexease-kit/auth-core';
+import {
+  assertConnectionString,
+  createOwnedPool,
+  isPool,
+  listenConnector,
+  withDeadline,
+} from './connection.ts';
+import { ChangeListener } from './listener.ts';
+import { ensureSchema } from './migrate.ts';
+import type {
+  PostgresPool,
+  PostgresRecordKind,
+  PostgresRecordTtl,
+  PostgresTokenStore,
+  PostgresTokenStoreOptions,
+} from './options.ts';
+import { decodeBlock, encodeBlock, tokenFromRow, toNumber } from './records.ts';
+import { QUOTA_RETENTION_FLOOR_MS, type StoreSettings, settingsFrom } from './settings.ts';
+import { UNKNOWN_QUOTA_ASSUMED_USED } from './sql/quota.ts';
+import { type Statements, statements } from './sql/statements.ts';
+import { isMissingObject, safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
+import { assertRowNamespace, invalid } from './validate.ts';
+import { type TokenReading, waitForToken } from './wait-for-token.ts';
+
+/** A first call may wait this long for the migration (a fleet starting at once queues on its lock). */
+const MIGRATION_TIMEOUT_FLOOR_MS = 15_000;
+
+/**
+ * Creates the fleet `TokenStore` over PostgreSQL (node-postgres 8): give it your `pg.Pool` (left open
+ * on `close()`), or a `connectionString` and it creates (and on `close()` ends) a small pool of its
+ * own. Every replica pointed at the same database, schema and prefix shares one token, one lease and
+ * one quota per namespace.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` for invalid options (before anything connects).
+ */
+export function createPostgresTokenStore(options: PostgresTokenStoreOptions): PostgresTokenStore {
+  if (typeof options !== 'object' || options === null) {
+    throw invalid('createPostgresTokenStore needs an options object with `pool` or `connectionString`');
+  }
+  if ('pool' in options && options.pool !== undefined) {
+    if (!isPool(options.pool)) throw invalid('`pool` must be a node-postgres Pool');
+    return new PgTokenStore(options.pool, false, settingsFrom(options));
+  }
+  if ('connectionString' in options && options.connectionString !== undefined) {
+    // Settings first: invalid options must not open a connection.
+    const settings = settingsFrom(options);
+    assertConnectionString(options.connectionString, 'connectionString');
+    if (settings.listenConnectionString !== undefined) {
+      assertConnectionString(settings.listenConnectionString, 'listenConnectionString');
+    }
+    return new PgTokenStore(createOwnedPool(options.connectionString, settings), true, settings);
+  }
+  throw invalid('createPostgresTokenStore needs either `pool` (a pg.Pool) or `connectionString`');
+}
+
+class PgTokenStore implements PostgresTokenStore {
+  readonly #pool: PostgresPool;
+  readonly #ownsPool: boolean;
+  readonly #settings: StoreSettings;
+  readonly #sql: Statements;
+  readonly #listener: ChangeListener | undefined;
+  readonly #closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
+  #schemaReady: Promise<void> | undefined;
+  /** A statement found a table missing: the next call migrates without trusting the meta row. */
+  #forceMigration = false;
+  #sweepTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  constructor(pool: PostgresPool, ownsPool: boolean, settings: StoreSettings) {
+    this.#pool = pool;
+    this.#ownsPool = ownsPool;
+    this.#settings = settings;
+    this.#sql = statements(settings.names);
+    if (ownsPool) {
+      // Without a listener an idle connection's error (a server restart) would crash the process.
+      pool.on('error', (error) => this.#debug(`idle connection error: ${safeMessage(error)}`));
+    }
+    const connect = listenConnector(pool, settings);
+    this.#listener =
+      connect === undefined
+        ? undefined
+        : new ChangeListener({
+            channel: settings.names.channel,
+            connect,
+            timeoutMs: settings.commandTimeoutMs,
+            logger: settings.logger,
+            onTrouble: (message) => this.#warn(message),
+          });
+    this.#scheduleSweep();
+  }
+
+  async migrate(): Promise<void> {
+    this.#assertOpen();
+    await withDeadline(
+      this.#migrationTimeoutMs(),
+      () => ensureSchema(this.#pool, this.#settings.names, this.#sql, true, true),
+      () => `migrate failed: PostgreSQL did not answer within ${this.#migrationTimeoutMs()} ms`,
+    );
+    this.#schemaReady = Promise.resolve();
+  }
+
+  async readToken(ns: string): Promise<TokenRecord | null> {
+    assertRowNamespace(ns);
+    return (await this.#readToken(ns)).record;
+  }
+
+  async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
+    assertRowNamespace(ns);
+    assertLease(lease);
+    assertTokenRecord(record);
+    const rows = await this.#query('writeToken', this.#sql.writeToken, [
+      ns,
+      lease.id,
+      lease.fence,
+      record.value,
+      record.issuedAt,
+      record.expiresAt,
+    ]);
+    const outcome = toNumber(rows[0]?.outcome);
+    if (outcome === -1) {
+      throw invalid(
+        'the token record has already expired (expiresAt is not in the future on the database clock)',
+      );
+    }
+    return outcome === 1;
+  }
+
+  async discardToken(ns: string, value: string): Promise<boolean> {
+    assertRowNamespace(ns);
+    assertTokenValue(value);
+    const rows = await this.#query('discardToken', this.#sql.discardToken, [ns, value]);
+    return rows[0]?.deleted === true;
+  }
+
+  async acquireLease(ns: string, options: { ttlMs: number }): Promise<Lease | null> {
+    assertRowNamespace(ns);
+    const ttlMs = options?.ttlMs;
+    assertPositiveMs(ttlMs, 'acquireLease ttlMs');
+    const id = crypto.randomUUID();
+    const rows = await this.#query('acquireLease', this.#sql.acquireLease, [ns, id, Math.ceil(ttlMs)]);
+    const row = rows[0];
+    if (row === undefined) return null;
+    return { id, fence: toNumber(row.lease_fence), expiresAt: toNumber(row.lease_expires_at) };
+  }
+
+  async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
+    assertRowNamespace(ns);
+    assertLease(lease);
+    assertPositiveMs(ttlMs, 'extendLease ttlMs');
+    const rows = await this.#query('extendLease', this.#sql.extendLease, [
+      ns,
+      lease.id,
+      lease.fence,
+      Math.ceil(ttlMs),
+    ]);
+    const row = rows[0];
+    return row === undefined
+      ? null
+      : { id: lease.id, fence: lease.fence, expiresAt: toNumber(row.expires_at) };
+  }
+
+  async releaseLease(ns: string, lease: Lease): Promise<boolean> {
+    assertRowNamespace(ns);
+    assertLease(lease);
+    const rows = await this.#query('releaseLease', this.#sql.releaseLease, [ns, lease.id, lease.fence]);
+    return rows.length > 0;
+  }
+
+  async readLease(ns: string): Promise<Lease | null> {
+    assertRowNamespace(ns);
+    const rows = await this.#query('readLease', this.#sql.readLease, [ns]);
+    const row = rows[0];
+    if (row === undefined) return null;
+    return { id: String(row.owner_id), fence: toNumber(row.fence), expiresAt: toNumber(row.expires_at) };
+  }
+
+  async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
+    assertRowNamespace(ns);
+    assertQuotaRequest(request);
+    const { id, limit } = request;
+    const windowMs = Math.ceil(request.windowMs);
+    const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
+    const rows = await this.#query('reserveIssue', this.#sql.reserveIssue, [
+      ns,
+      id,
+      limit,
+      windowMs,
+      retentionMs,
+    ]);
+    const row = rows[0] ?? {};
+    const decision: QuotaDecision = { granted: row.granted === true, used: toNumber(row.used), limit };
+    if (!decision.granted && row.retry_at !== null && row.retry_at !== undefined) {
+      decision.retryAt = toNumber(row.retry_at);
+    }
+    return decision;
+  }
+
+  async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
+    assertRowNamespace(ns);
+    const windowMs = options?.windowMs;
+    assertPositiveMs(windowMs, 'quotaUsage windowMs');
+    const rows = await this.#query('quotaUsage', this.#sql.quotaUsage, [ns, Math.ceil(windowMs)]);
+    const row = rows[0] ?? {};
+    const reservedAt = (Array.isArray(row.entries) ? row.entries : []).map(toNumber);
+    if (row.lost_at !== null && row.lost_at !== undefined) {
+      // An unknown past counts as spent: as many entries as the API allows, at the time it was found lost.
+      const lostAt = toNumber(row.lost_at);
+      for (let index = 0; index < UNKNOWN_QUOTA_ASSUMED_USED; index++) reservedAt.push(lostAt);
+      reservedAt.sort((a, b) => a - b);
+    }
+    return { used: reservedAt.length, reservedAt, now: toNumber(row.now_ms) };
+  }
+
+  async readBlock(ns: string): Promise<BlockRecord | null> {
+    assertRowNamespace(ns);
+    const rows = await this.#query('readBlock', this.#sql.readBlock, [ns]);
+    return rows[0] === undefined ? null : decodeBlock(rows[0].record);
+  }
+
+  async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
+    assertRowNamespace(ns);
+    assertBlockRecord(block);
+    if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
+    const ms = Math.ceil(ttlMs ?? this.#settings.blockSafetyTtlMs);
+    await this.#query('writeBlock', this.#sql.writeBlock, [ns, encodeBlock(block), ms]);
+  }
+
+  async clearBlock(ns: string): Promise<void> {
+    assertRowNamespace(ns);
+    await this.#query('clearBlock', this.#sql.clearBlock, [ns]);
+  }
+
+  async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
+    assertRowNamespace(ns);
+    if (typeof options !== 'object' || options === null)
+      throw invalid('waitForToken needs an options object');
+    assertNonNegativeMs(options.timeoutMs, 'waitForToken timeoutMs');
+    if (options.known !== null) assertTokenRecord(options.known);
+    this.#assertOpen();
+    const listener = this.#listener;
+    return waitForToken(options, {
+      subscribe: (onChange) =>
+        listener === undefined
+          ? { ready: Promise.resolve(), release: () => {} }
+          : listener.subscribe(ns, onChange),
+      read: () => this.#readToken(ns),
+      pollIntervalMs: this.#settings.pollIntervalMs,
+      onClose: (reject) => {
+        this.#closeHandlers.add(reject);
+        return () => this.#closeHandlers.delete(reject);
+      },
+    });
+  }
+
+  async inspectTtls(ns: string): Promise<PostgresRecordTtl[]> {
+    assertRowNamespace(ns);
+    const rows = await this.#query('inspectTtls', this.#sql.inspect, [ns]);
+    const tables: Record<PostgresRecordKind, string> = {
+      token: this.#settings.names.tokens,
+      lease: this.#settings.names.leases,
+      quota: this.#settings.names.quota,
+      block: this.#settings.names.blocks,
+    };
+    return rows.map((row) => {
+      const kind = String(row.kind) as PostgresRecordKind;
+      const ttl = row.ttl_ms === null ? null : toNumber(row.ttl_ms);
+      return { key: String(row.key), kind, table: tables[kind], ttlMs: ttl };
+    });
+  }
+
+  async sweep(): Promise<number> {
+    const rows = await this.#query('sweep', this.#sql.sweep, []);
+    return toNumber(rows[0]?.deleted ?? 0);
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    clearTimeout(this.#sweepTimer);
+    const error = storeUnavailable('the store is closed');
+    for (const reject of [...this.#closeHandlers]) reject(error);
+    this.#closeHandlers.clear();
+    await this.#listener?.close();
+    if (this.#ownsPool) await this.#pool.end().catch(() => {});
+  }
+
+  async #readToken(ns: string): Promise<TokenReading> {
+    const rows = await this.#query('readToken', this.#sql.readToken, [ns]);
+    return { record: tokenFromRow(rows[0]), now: toNumber(rows[0]?.now_ms) };
+  }
+
+  #assertOpen(): void {
+    if (this.#closed) throw storeUnavailable('the store is closed');
+  }
+
+  #migrationTimeoutMs(): number {
+    return Math.max(this.#settings.commandTimeoutMs, MIGRATION_TIMEOUT_FLOOR_MS);
+  }
+
+  /** The schema check (and migration) of the first call, shared by every call until it succeeds. */
+  #ready(): Promise<void> {
+    if (this.#schemaReady === undefined) {
+      const force = this.#forceMigration;
+      this.#forceMigration = false;
+      const ready = ensureSchema(this.#pool, this.#settings.names, this.#sql, this.#settings.migrate, force);
+      this.#schemaReady = ready;
+      ready.catch(() => {
+        if (this.#schemaReady === ready) this.#schemaReady = undefined;
+      });
+    }
+    return this.#schemaReady;
+  }
+
+  /**
+   * Every statement: the schema check first, then the statement within `commandTimeoutMs`; failures
+   * become `STORE_UNAVAILABLE` (our own typed errors pass through).
+   */
+  async #query(operation: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
+    this.#assertOpen();
+    try {
+      await withDeadline(
+        this.#migrationTimeoutMs(),
+        () => this.#ready(),
+        () => `${operation} failed: the schema check did not finish within ${this.#migrationTimeoutMs()} ms`,
+      );
+      const ms = this.#settings.commandTimeoutMs;
+      const result = await withDeadline(
+        ms,
+        () => this.#pool.query(text, values),
+        () => `${operation} failed: PostgreSQL did not answer within ${ms} ms`,
+      );
+      return result.rows;
+    } catch (error) {
+      if (isMissingObject(error)) {
+        this.#schemaReady = undefined;
+        this.#forceMigration = true;
+      }
+      throw toStoreError(operation, error, this.#tablesDescription());
+    }
+  }
+
+  #tablesDescription(): string {
+    const { names } = this.#settings;
+    return `${names.prefix}* in schema ${names.schema}`;
+  }
+
+  #scheduleSweep(): void {
+    const interval = this.#settings.sweepIntervalMs;
+    const delay = Math.min(interval * (0.8 + Math.random() * 0.4), 2_147_483_647);
+    this.#sweepTimer = setTimeout(() => {
+      this.sweep()
+        .catch((error: unknown) => this.#debug(`sweep failed: ${safeMessage(error)}`))
+        .finally(() => {
+          if (!this.#closed) this.#scheduleSweep();
+        });
+    }, delay);
+    this.#sweepTimer.unref?.();
+  }
+
+  #warn(message: string): void {
+    const { onEvent, logger } = this.#settings;
+    onEvent?.({ type: 'warning', message });
+    logger?.warn(message);
+    if (onEvent === undefined && logger === undefined) {
+      process.emitWarning(message, { code: 'CONNEXEASE_POSTGRES_LISTEN' });
+    }
+  }
+
+  #debug(message: string): void {
+    this.#settings.logger?.debug?.(`PostgreSQL token store: ${message}`);
+  }
+}
