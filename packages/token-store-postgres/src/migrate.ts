@@ -1,9 +1,9 @@
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type { PostgresPool } from './options.ts';
-import type { SqlNames } from './sql/names.ts';
+import { describeTables, type SqlNames } from './sql/names.ts';
 import { expectedColumns, KIT_MARKER, SCHEMA_VERSION } from './sql/schema.ts';
 import { migrationLockStatement, migrationStatements, type Statements } from './sql/statements.ts';
-import { errorCode, isMissingObject, safeMessage, storeUnavailable } from './store-error.ts';
+import { errorCode, isMissingObject, safeMessage, toStoreError } from './store-error.ts';
 
 /** Runs one statement; failures reject as they come (the caller maps them). */
 type Query = (text: string, values?: unknown[]) => Promise<{ rows: Record<string, unknown>[] }>;
@@ -112,5 +112,5 @@ function migrationError(error: unknown, names: SqlNames): ConnexeaseAuthError {
       error,
     );
   }
-  return storeUnavailable(`migrate failed: ${safeMessage(error)}`, error);
+  return toStoreError('migrate', error, describeTables(names));
 }

@@ -21,7 +21,7 @@ export interface PostgresPool {
   end(): Promise<void>;
   on(event: 'error', listener: (error: Error) => void): unknown;
   /** The settings the pool was created with; used for the LISTEN connection when no `listenConnectionString` is given. */
-  options?: Record<string, unknown>;
+  options?: object;
 }
 
 /** Options every form of {@link createPostgresTokenStore} accepts. */

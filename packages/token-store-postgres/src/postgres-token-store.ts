@@ -31,8 +31,9 @@ import type {
   PostgresTokenStore,
   PostgresTokenStoreOptions,
 } from './options.ts';
-import { decodeBlock, encodeBlock, tokenFromRow, toNumber } from './records.ts';
+import { decodeBlock, encodeBlock, tokenFromRow, toNumber, unauthorizedRefreshOf } from './records.ts';
 import { QUOTA_RETENTION_FLOOR_MS, type StoreSettings, settingsFrom } from './settings.ts';
+import { describeTables } from './sql/names.ts';
 import { UNKNOWN_QUOTA_ASSUMED_USED } from './sql/quota.ts';
 import { type Statements, statements } from './sql/statements.ts';
 import { isMissingObject, safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
@@ -125,6 +126,7 @@ class PgTokenStore implements PostgresTokenStore {
     assertRowNamespace(ns);
     assertLease(lease);
     assertTokenRecord(record);
+    const unauthorized = unauthorizedRefreshOf(record);
     const rows = await this.#query('writeToken', this.#sql.writeToken, [
       ns,
       lease.id,
@@ -132,6 +134,8 @@ class PgTokenStore implements PostgresTokenStore {
       record.value,
       record.issuedAt,
       record.expiresAt,
+      unauthorized?.at ?? null,
+      unauthorized?.intervalMs ?? null,
     ]);
     const outcome = toNumber(rows[0]?.outcome);
     if (outcome === -1) {
@@ -352,13 +356,8 @@ class PgTokenStore implements PostgresTokenStore {
         this.#schemaReady = undefined;
         this.#forceMigration = true;
       }
-      throw toStoreError(operation, error, this.#tablesDescription());
+      throw toStoreError(operation, error, describeTables(this.#settings.names));
     }
-  }
-
-  #tablesDescription(): string {
-    const { names } = this.#settings;
-    return `${names.prefix}* in schema ${names.schema}`;
   }
 
   #scheduleSweep(): void {

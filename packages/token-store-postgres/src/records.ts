@@ -20,18 +20,43 @@ function isFiniteNumber(value: unknown): value is number {
   return typeof value === 'number' && Number.isFinite(value);
 }
 
+/** The fleet's last 401-driven refresh, carried by a token record when the provider set it. */
+export interface UnauthorizedRefreshFields {
+  at: number;
+  intervalMs: number;
+}
+
+/** `record.unauthorizedRefresh` when present and well-formed (the field is optional in the contract). */
+export function unauthorizedRefreshOf(record: TokenRecord): UnauthorizedRefreshFields | undefined {
+  const field = (record as { unauthorizedRefresh?: unknown }).unauthorizedRefresh;
+  if (typeof field !== 'object' || field === null) return undefined;
+  const { at, intervalMs } = field as Record<string, unknown>;
+  return isFiniteNumber(at) && isFiniteNumber(intervalMs) ? { at, intervalMs } : undefined;
+}
+
 /** A `readToken` row as a record; a row without a token (the LEFT JOIN found none) is `null`. */
 export function tokenFromRow(row: Record<string, unknown> | undefined): TokenRecord | null {
   if (row === undefined || typeof row.value !== 'string' || row.value.length === 0) return null;
-  const record = {
+  const record: TokenRecord & { unauthorizedRefresh?: UnauthorizedRefreshFields } = {
     value: row.value,
     expiresAt: toNumber(row.expires_at),
     issuedAt: toNumber(row.issued_at),
     fence: toNumber(row.fence),
   };
-  return isFiniteNumber(record.expiresAt) && isFiniteNumber(record.issuedAt) && isFiniteNumber(record.fence)
-    ? record
-    : null;
+  if (
+    !isFiniteNumber(record.expiresAt) ||
+    !isFiniteNumber(record.issuedAt) ||
+    !isFiniteNumber(record.fence)
+  ) {
+    return null;
+  }
+  if (row.unauthorized_at !== null && row.unauthorized_at !== undefined) {
+    record.unauthorizedRefresh = {
+      at: toNumber(row.unauthorized_at),
+      intervalMs: toNumber(row.unauthorized_interval_ms),
+    };
+  }
+  return record;
 }
 
 export function encodeBlock(block: BlockRecord): string {

@@ -45,3 +45,8 @@ export const NOW_MS = `floor(extract(epoch from clock_timestamp()) * 1000)::bigi
 export function lockKey(names: SqlNames, nsExpression: string): string {
   return `hashtextextended('${names.lockScope}' || ${nsExpression}, 0)`;
 }
+
+/** How messages name the store's tables: `connexease_* in schema public`. */
+export function describeTables(names: SqlNames): string {
+  return `${names.prefix}* in schema ${names.schema}`;
+}

@@ -29,9 +29,10 @@ const CLOCK = `(SELECT ${NOW_MS} AS now_ms) c`;
 export function statements(names: SqlNames): Statements {
   return {
     // Always one row: the database's clock, and the token's columns (NULL when there is none).
-    readToken: `SELECT c.now_ms, t.value, t.issued_at, t.expires_at, t.fence FROM ${CLOCK}
+    readToken: `SELECT c.now_ms, t.value, t.issued_at, t.expires_at, t.fence, t.unauthorized_at,
+  t.unauthorized_interval_ms FROM ${CLOCK}
 LEFT JOIN ${names.tokens} t ON t.ns = $1 AND t.expires_at > c.now_ms`,
-    writeToken: `SELECT ${names.fn('write_token_v1')}($1, $2, $3, $4, $5, $6) AS outcome`,
+    writeToken: `SELECT ${names.fn('write_token_v1')}($1, $2, $3, $4, $5, $6, $7, $8) AS outcome`,
     discardToken: `SELECT ${names.fn('discard_token_v1')}($1, $2) AS deleted`,
     acquireLease: `SELECT lease_fence, lease_expires_at FROM ${names.fn('acquire_lease_v1')}($1, $2, $3)`,
     extendLease: `UPDATE ${names.leases} l SET expires_at = c.now_ms + $4 FROM ${CLOCK}

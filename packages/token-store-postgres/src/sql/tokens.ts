@@ -36,12 +36,14 @@ $fn$`;
 }
 
 /**
- * `write_token_v1(ns, owner, fence, value, issued_at, expires_at)` → 1 written, 0 refused (not the
- * current lease, or a newer fence's token is stored), -1 when `expires_at` is not in the future.
+ * `write_token_v1(ns, owner, fence, value, issued_at, expires_at, unauthorized_at, unauthorized_interval_ms)`
+ * → 1 written, 0 refused (not the current lease, or a newer fence's token is stored), -1 when
+ * `expires_at` is not in the future. The last two (the fleet's last 401-driven refresh) may be NULL.
  */
 function writeTokenFunction(names: SqlNames): string {
   return `CREATE OR REPLACE FUNCTION ${names.fn('write_token_v1')}(
-  p_ns text, p_owner text, p_fence bigint, p_value text, p_issued_at double precision, p_expires_at double precision)
+  p_ns text, p_owner text, p_fence bigint, p_value text, p_issued_at double precision, p_expires_at double precision,
+  p_unauthorized_at double precision, p_unauthorized_interval_ms double precision)
 RETURNS integer LANGUAGE plpgsql AS $fn$
 DECLARE
   v_now bigint;
@@ -56,10 +58,12 @@ BEGIN
   IF EXISTS (
     SELECT 1 FROM ${names.tokens} t WHERE t.ns = p_ns AND t.fence > p_fence AND t.expires_at > v_now
   ) THEN RETURN 0; END IF;
-  INSERT INTO ${names.tokens} (ns, value, issued_at, expires_at, fence)
-  VALUES (p_ns, p_value, p_issued_at, p_expires_at, p_fence)
+  INSERT INTO ${names.tokens} (ns, value, issued_at, expires_at, fence, unauthorized_at, unauthorized_interval_ms)
+  VALUES (p_ns, p_value, p_issued_at, p_expires_at, p_fence, p_unauthorized_at, p_unauthorized_interval_ms)
   ON CONFLICT (ns) DO UPDATE
-  SET value = excluded.value, issued_at = excluded.issued_at, expires_at = excluded.expires_at, fence = excluded.fence;
+  SET value = excluded.value, issued_at = excluded.issued_at, expires_at = excluded.expires_at,
+    fence = excluded.fence, unauthorized_at = excluded.unauthorized_at,
+    unauthorized_interval_ms = excluded.unauthorized_interval_ms;
   PERFORM pg_notify('${names.channel}', p_ns);
   RETURN 1;
 END
