@@ -5,10 +5,7 @@
  */
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import {
-  type PrivateRedis,
-  startPrivateRedis,
-} from '../packages/token-store-redis/test/support/private-redis.ts';
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 
 const run = promisify(execFile);
 

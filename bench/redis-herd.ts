@@ -14,13 +14,13 @@
  *   50-100 % of 1 s (the store has no option to turn pub/sub off, so the replica fixture wraps it).
  *
  * Prints p50/p99 over the rounds and the ratio poll-only / notify. Uses a private redis-server and
- * the token-store-redis fleet-test harness (packages/token-store-redis/test/fleet). Run after
+ * the token-store-redis fleet-test harness (integration/test/redis-fleet). Run after
  * building the packages:
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/redis-herd.ts
  */
 import { randomUUID } from 'node:crypto';
+import { replicaConfigs, startFleet } from '@connexease-kit/integration/fleet';
 import { startMockServer } from '@connexease-kit/mock-server';
-import { replicaConfigs, startFleet } from '../packages/token-store-redis/test/fleet/support/fleet.ts';
 import { percentile, startBenchRedis } from './redis-bench-support.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 8);

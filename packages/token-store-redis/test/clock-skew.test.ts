@@ -1,7 +1,7 @@
+import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore } from '../src/index.ts';
-import { requireSharedRedis, SHARED_REDIS_URL } from './support/shared-redis.ts';
 
 const TEN_MINUTES = 10 * 60 * 1000;
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,4 +1,5 @@
 import type { AuthEvent } from '@connexease-kit/auth-core';
+import { type RedisClusterHandle, startRedisCluster } from '@connexease-kit/test-servers';
 import { eventually, runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import { Cluster, Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -9,7 +10,6 @@ import {
   redisTokenStoreKeys,
 } from '../src/index.ts';
 import { exerciseEveryOperation, sampleRecord } from './support/exercise.ts';
-import { type RedisClusterHandle, startRedisCluster } from './support/redis-cluster.ts';
 
 let cluster: RedisClusterHandle | undefined;
 

@@ -1,8 +1,8 @@
+import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { beforeAll } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore } from '../src/index.ts';
-import { requireSharedRedis, SHARED_REDIS_URL } from './support/shared-redis.ts';
 
 beforeAll(() => requireSharedRedis());
 

@@ -1,10 +1,10 @@
 import type { AuthEvent } from '@connexease-kit/auth-core';
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStoreLogger } from '../src/index.ts';
 import { exerciseEveryOperation } from './support/exercise.ts';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 
 interface Recorder {
   events: AuthEvent[];

@@ -1,9 +1,9 @@
 import { createEncryptedTokenStore } from '@connexease-kit/auth-core';
+import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, redisTokenStoreKeys } from '../src/index.ts';
 import { exerciseEveryOperation } from './support/exercise.ts';
-import { requireSharedRedis, SHARED_REDIS_URL } from './support/shared-redis.ts';
 
 /** Every key under `pattern`, with its value as text and its PTTL. */
 async function dump(redis: Redis, pattern: string): Promise<Map<string, { value: string; pttl: number }>> {

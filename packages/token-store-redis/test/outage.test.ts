@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import type { TokenStore } from '@connexease-kit/auth-core';
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore } from '../src/index.ts';
 import { exerciseEveryOperation, sampleRecord } from './support/exercise.ts';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 
 const PASSWORD = 'cxk-outage-s3cret';
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,8 +1,8 @@
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore } from '../src/index.ts';
 import { exerciseEveryOperation } from './support/exercise.ts';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 
 /** Calls of a command since the last CONFIG RESETSTAT, from INFO commandstats. */
 async function calls(admin: Redis, command: string): Promise<number> {

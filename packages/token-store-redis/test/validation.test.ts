@@ -1,11 +1,11 @@
 import { inspect } from 'node:util';
 import type { Lease } from '@connexease-kit/auth-core';
+import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore, type RedisTokenStoreOptions } from '../src/index.ts';
 import { sampleRecord } from './support/exercise.ts';
-import { requireSharedRedis, SHARED_REDIS_URL } from './support/shared-redis.ts';
 
 const configInvalid = { name: 'ConnexeaseAuthError', code: 'CONFIG_INVALID' };
 

@@ -1,9 +1,9 @@
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisTokenStore, redisTokenStoreKeys } from '../src/index.ts';
 import { sampleRecord } from './support/exercise.ts';
-import { type PrivateRedis, startPrivateRedis } from './support/private-redis.ts';
 
 /** Waits that only a pub/sub message can end within the test's timeout. */
 const NEVER_MS = 600_000;

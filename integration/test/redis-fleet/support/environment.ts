@@ -1,7 +1,7 @@
 import { type MockServer, type MockServerOptions, startMockServer } from '@connexease-kit/mock-server';
+import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import { requireSharedRedis, SHARED_REDIS_URL } from '../../support/shared-redis.ts';
 import type { Fleet } from './fleet.ts';
 
 /** What a fleet test file shares: the mock API, a client of the shared Redis, the running fleets. */

@@ -1,6 +1,6 @@
+import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type PrivateRedis, startPrivateRedis } from '../support/private-redis.ts';
 import { useFleetEnvironment } from './support/environment.ts';
 import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
 import { ReplicaProcess } from './support/replica-process.ts';

@@ -1,6 +1,6 @@
+import { type RedisClusterHandle, startRedisCluster } from '@connexease-kit/test-servers';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type RedisClusterHandle, startRedisCluster } from '../support/redis-cluster.ts';
 import { useFleetEnvironment } from './support/environment.ts';
 import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
 import { expectTidyNamespace } from './support/stored-keys.ts';
