@@ -169,6 +169,8 @@ export function createEncryptedTokenStore(
     readLease: (ns) => store.readLease(ns),
     reserveIssue: (ns, request) => store.reserveIssue(ns, request),
     quotaUsage: (ns, usageOptions) => store.quotaUsage(ns, usageOptions),
+    restoreQuota: (ns, request) => store.restoreQuota(ns, request),
+    clearQuotaLoss: (ns) => store.clearQuotaLoss(ns),
     readBlock: (ns) => store.readBlock(ns),
     writeBlock: (ns, block, ttlMs) => store.writeBlock(ns, block, ttlMs),
     clearBlock: (ns) => store.clearBlock(ns),

@@ -73,7 +73,10 @@ export type {
   BlockRecord,
   Lease,
   QuotaDecision,
+  QuotaEntry,
+  QuotaRecordState,
   QuotaRequest,
+  QuotaRestoreRequest,
   QuotaUsage,
   TokenRecord,
   TokenStore,
@@ -85,9 +88,12 @@ export {
   assertNamespace,
   assertNonNegativeMs,
   assertPositiveMs,
+  assertQuotaEntries,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
+  MAX_KNOWN_QUOTA_ENTRIES,
 } from './store-input.ts';
 export { copyBlockRecord, isSameTokenRecord, TOKEN_STORE_METHODS } from './store-records.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';

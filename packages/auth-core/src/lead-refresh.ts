@@ -126,7 +126,7 @@ async function issueLoop(
   let lastError: ConnexeaseAuthError | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt += 1) {
     ctx.phase = 'issuing';
-    await reserveAttempt(ctx, ns);
+    await reserveAttempt(ctx, ns, keeper.lease);
     let token: HeldToken;
     try {
       const issued = await attemptIssue({

@@ -1,6 +1,6 @@
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
-import type { QuotaDecision } from './store.ts';
+import type { Lease, QuotaDecision } from './store.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
@@ -13,10 +13,10 @@ const FALLBACK_RETRY_MS = 60_000;
  * Resolves only with a granted decision; otherwise fails with `QUOTA_EXHAUSTED` (nothing is sent, and
  * the provider fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
  */
-export async function reserveAttempt(ctx: JwtContext, ns: string): Promise<QuotaDecision> {
+export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease): Promise<QuotaDecision> {
   const { limit } = ctx.options.quota;
   const windowMs = reservationWindowMs(ctx.options);
-  const request = { id: crypto.randomUUID(), limit, windowMs };
+  const request = { id: crypto.randomUUID(), limit, windowMs, lease };
   let decision: QuotaDecision;
   try {
     decision = await ctx.store.reserveIssue(ns, request);

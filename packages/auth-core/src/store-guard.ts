@@ -57,6 +57,8 @@ export function guardStore({ store, emit, signal }: StoreGuardOptions): GuardedS
     readLease: (ns) => call(ns, 'readLease', () => store.readLease(ns)),
     reserveIssue: (ns, request) => call(ns, 'reserveIssue', () => store.reserveIssue(ns, request)),
     quotaUsage: (ns, options) => call(ns, 'quotaUsage', () => store.quotaUsage(ns, options)),
+    restoreQuota: (ns, request) => call(ns, 'restoreQuota', () => store.restoreQuota(ns, request)),
+    clearQuotaLoss: (ns) => call(ns, 'clearQuotaLoss', () => store.clearQuotaLoss(ns)),
     readBlock: (ns) => call(ns, 'readBlock', () => store.readBlock(ns)),
     writeBlock: (ns, block, ttlMs) => call(ns, 'writeBlock', () => store.writeBlock(ns, block, ttlMs)),
     clearBlock: (ns) => call(ns, 'clearBlock', () => store.clearBlock(ns)),

@@ -1,9 +1,22 @@
 import { isBlockCode } from './block-gate.ts';
 import { ConnexeaseAuthError } from './errors.ts';
-import type { BlockRecord, Lease, QuotaRequest, TokenRecord } from './store.ts';
+import type {
+  BlockRecord,
+  Lease,
+  QuotaEntry,
+  QuotaRequest,
+  QuotaRestoreRequest,
+  TokenRecord,
+} from './store.ts';
 
 // Checks of the arguments a `TokenStore` receives, shared by every adapter so that they all reject the
 // same input the same way. Messages name the field, never its value: a value can be a token.
+
+/**
+ * The most entries a quota request carries (`known`) or an answer lists (`entries`): the API allows 30
+ * issues a day, so a window never legitimately holds more.
+ */
+export const MAX_KNOWN_QUOTA_ENTRIES: number = 64;
 
 /** Longest reservation id a store must keep (the provider's ids are UUIDs). */
 const MAX_RESERVATION_ID_LENGTH = 256;
@@ -77,13 +90,14 @@ export function assertTokenValue(value: unknown): asserts value is string {
 
 /**
  * Checks a `reserveIssue` request: a non-empty `id` of at most 256 characters, a positive integer
- * `limit` and a positive `windowMs` (see {@link assertPositiveMs}).
+ * `limit`, a positive `windowMs` (see {@link assertPositiveMs}), the caller's `lease` (see
+ * {@link assertLease}) and, when present, `known` entries (see {@link assertQuotaEntries}).
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the first bad field.
  */
 export function assertQuotaRequest(request: unknown): asserts request is QuotaRequest {
   if (!isObject(request)) throw invalid('reserveIssue needs a request object');
-  if (!isNonEmptyString(request.id) || request.id.length > MAX_RESERVATION_ID_LENGTH) {
+  if (!isReservationId(request.id)) {
     throw invalid(
       `the reservation id must be a non-empty string of at most ${MAX_RESERVATION_ID_LENGTH} characters`,
     );
@@ -92,6 +106,45 @@ export function assertQuotaRequest(request: unknown): asserts request is QuotaRe
     throw invalid('reserveIssue limit must be a positive integer');
   }
   assertPositiveMs(request.windowMs, 'reserveIssue windowMs');
+  if (request.lease === undefined) {
+    throw invalid("reserveIssue needs the caller's lease: only the current lease holder may reserve");
+  }
+  assertLease(request.lease);
+  if (request.known !== undefined) assertQuotaEntries(request.known, 'reserveIssue known');
+}
+
+/**
+ * Checks a `restoreQuota` request: a positive `windowMs` and `known` entries (see
+ * {@link assertQuotaEntries}).
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the first bad field.
+ */
+export function assertQuotaRestoreRequest(request: unknown): asserts request is QuotaRestoreRequest {
+  if (!isObject(request)) throw invalid('restoreQuota needs a request object');
+  assertPositiveMs(request.windowMs, 'restoreQuota windowMs');
+  assertQuotaEntries(request.known, 'restoreQuota known');
+}
+
+/**
+ * Checks remembered quota entries: an array of at most {@link MAX_KNOWN_QUOTA_ENTRIES} objects, each
+ * with a reservation `id` (as `reserveIssue` takes) and a finite `at`.
+ *
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` otherwise.
+ */
+export function assertQuotaEntries(entries: unknown, name: string): asserts entries is QuotaEntry[] {
+  if (
+    !Array.isArray(entries) ||
+    entries.length > MAX_KNOWN_QUOTA_ENTRIES ||
+    !entries.every((entry) => isObject(entry) && isReservationId(entry.id) && isFiniteNumber(entry.at))
+  ) {
+    throw invalid(
+      `${name} must be an array of at most ${MAX_KNOWN_QUOTA_ENTRIES} entries, each with a reservation id and a finite time`,
+    );
+  }
+}
+
+function isReservationId(value: unknown): value is string {
+  return isNonEmptyString(value) && value.length <= MAX_RESERVATION_ID_LENGTH;
 }
 
 /**

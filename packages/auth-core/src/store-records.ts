@@ -13,6 +13,8 @@ const METHODS = [
   'readLease',
   'reserveIssue',
   'quotaUsage',
+  'restoreQuota',
+  'clearQuotaLoss',
   'readBlock',
   'writeBlock',
   'clearBlock',

@@ -31,13 +31,38 @@ export interface TokenStore {
   readLease(ns: string): Promise<Lease | null>;
 
   /**
-   * Reserves one `POST /jwt/` attempt in the sliding window, atomically. Idempotent by `id`: the same
-   * id never counts twice and a repeated call answers `granted: true` if it was granted before.
-   * Entries stay until they age out of the window, whatever happened to the attempt.
+   * Reserves one `POST /jwt/` attempt in the sliding window, atomically, for the current lease holder
+   * only. In this order, in one atomic step:
+   *
+   * 1. Unless `request.lease` is the current lease (same id and fence, not lapsed), answers
+   *    `{ granted: false, denied: 'lease' }` and changes nothing.
+   * 2. Re-adds every entry of `request.known` whose id it does not hold (at its own time, or at the
+   *    store's now if that is later; entries already out of the window are skipped). Idempotent by id.
+   * 3. If `id` was reserved before, answers `granted: true` (the same id never counts twice).
+   * 4. While the store's record of past attempts is lost ({@link QuotaUsage.lostThrough} inside the
+   *    window), denies with `denied: 'lost'` and `retryAt = lostThrough + windowMs`.
+   * 5. Grants iff fewer than `limit` entries are inside the window (else `denied: 'quota'`).
+   *
+   * Entries stay until they age out of the window, whatever happened to the attempt. Every answer
+   * carries the window's entries and the record's epoch, for the caller to remember (see
+   * {@link QuotaRecordState}).
    */
   reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision>;
-  /** The reservations inside the window, read without reserving. */
+  /** The reservations inside the window, read without reserving (and without writing anything). */
   quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage>;
+  /**
+   * Re-adds the entries a replica remembers that the store no longer holds (step 2 of `reserveIssue`,
+   * without a lease: re-adding a real attempt is always safe), then answers like `quotaUsage`. A
+   * replica calls it when it finds the store forgot attempts it knows of (guarantee 10).
+   */
+  restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage>;
+  /**
+   * Forgets that the record of past attempts was lost ({@link QuotaUsage.lostThrough} becomes `null`),
+   * so the window counts only the entries it holds. For an operator who knows no attempt was made in
+   * the lost past (`connexease-auth quota forget-loss`). Entries are kept. Returns whether a loss was
+   * recorded.
+   */
+  clearQuotaLoss(ns: string): Promise<boolean>;
 
   readBlock(ns: string): Promise<BlockRecord | null>;
   /** Writes a block; without `ttlMs` it stays until `clearBlock` (the store still bounds it by a long safety TTL). */
@@ -80,23 +105,68 @@ export interface Lease {
   expiresAt: number;
 }
 
+/** One reservation in the window: its id and when it was made (store clock). */
+export interface QuotaEntry {
+  id: string;
+  at: number;
+}
+
 export interface QuotaRequest {
   /** Reservation id; reusing it never counts twice. */
   id: string;
   limit: number;
   windowMs: number;
+  /** The caller's lease, as `acquireLease`/`extendLease` returned it: the reservation is refused unless it is current. */
+  lease: Lease;
+  /**
+   * The entries the caller remembers from earlier answers (at most `MAX_KNOWN_QUOTA_ENTRIES`, 64).
+   * The store re-adds those it lost before deciding. Absent or empty: nothing to re-add.
+   */
+  known?: readonly QuotaEntry[];
 }
 
-export interface QuotaDecision {
+export interface QuotaRestoreRequest {
+  windowMs: number;
+  /** The entries to re-add where missing (at most `MAX_KNOWN_QUOTA_ENTRIES`, 64). */
+  known: readonly QuotaEntry[];
+}
+
+/**
+ * What every quota answer tells about the store's record of past attempts, so that replicas can
+ * notice when it was lost (guarantee 10):
+ *
+ * - `epoch` names one unbroken life of the record. The store creates it (random, unique) when it
+ *   first writes a quota entry for the namespace and there is no epoch, and keeps it (with a long TTL,
+ *   refreshed by every quota write) as long as the record lives. A replica that saw epoch A and now
+ *   reads B (or `null`) knows the store lost its record in between.
+ * - `lostThrough` is set when the store itself can tell that attempts up to that time (store clock)
+ *   were lost and nobody has re-added them: it remembers the id and time of its newest entry beside
+ *   the epoch, and that entry is gone before it could have aged out (only the quota key was lost), or
+ *   its own record was unreadable (the file store's corrupt file: then the time it found out). While
+ *   `lostThrough > now - windowMs` the window counts as spent. Re-adding that newest entry (a replica
+ *   that remembers it remembers the whole window) or `clearQuotaLoss` ends it.
+ */
+export interface QuotaRecordState {
+  /** The window's entries after this call, oldest first (store clock; at most 64, the newest). */
+  entries: QuotaEntry[];
+  /** The record's epoch; `null` when the store holds no quota record for the namespace (never used, or lost with everything). */
+  epoch: string | null;
+  /** Attempts up to this time (store clock) were lost and count as spent for a window after it; `null` when nothing is known lost. */
+  lostThrough: number | null;
+}
+
+export interface QuotaDecision extends QuotaRecordState {
   granted: boolean;
-  /** Reservations inside the window after this decision. */
+  /** Reservations inside the window after this decision (entries held; a lost past is not counted here). */
   used: number;
   limit: number;
-  /** When denied: the time (store clock) at which the oldest reservation ages out. */
+  /** When denied for the quota or a lost past: the time (store clock) at which a reservation can be granted. */
   retryAt?: number;
+  /** Why it was not granted: the window is spent, its past was lost, or `request.lease` is not the current lease. */
+  denied?: 'quota' | 'lost' | 'lease';
 }
 
-export interface QuotaUsage {
+export interface QuotaUsage extends QuotaRecordState {
   /** Reservations inside the window. */
   used: number;
   /** Their times (store clock), oldest first. */

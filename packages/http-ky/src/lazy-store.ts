@@ -28,6 +28,8 @@ export function lazyTokenStore(create: () => Promise<TokenStore>): TokenStore {
     readLease: (ns) => use((store) => store.readLease(ns)),
     reserveIssue: (ns, request) => use((store) => store.reserveIssue(ns, request)),
     quotaUsage: (ns, options) => use((store) => store.quotaUsage(ns, options)),
+    restoreQuota: (ns, request) => use((store) => store.restoreQuota(ns, request)),
+    clearQuotaLoss: (ns) => use((store) => store.clearQuotaLoss(ns)),
     readBlock: (ns) => use((store) => store.readBlock(ns)),
     writeBlock: (ns, block, ttlMs) => use((store) => store.writeBlock(ns, block, ttlMs)),
     clearBlock: (ns) => use((store) => store.clearBlock(ns)),
