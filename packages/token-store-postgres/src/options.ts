@@ -87,11 +87,11 @@ export interface PostgresTokenStoreUrlOptions extends PostgresTokenStoreCommonOp
 export type PostgresTokenStoreOptions = PostgresTokenStorePoolOptions | PostgresTokenStoreUrlOptions;
 
 /** The kinds of rows a namespace may hold. */
-export type PostgresRecordKind = 'token' | 'lease' | 'quota' | 'block';
+export type PostgresRecordKind = 'token' | 'lease' | 'quota' | 'marker' | 'block';
 
 /** One row of a namespace and the time it has left, as `inspectTtls` reports it. */
 export interface PostgresRecordTtl {
-  /** `token`, `lease`, `block`, or `quota:<reservation id>`. */
+  /** `token`, `lease`, `block`, `quota-marker`, or `quota:<reservation id>`. */
   key: string;
   kind: PostgresRecordKind;
   /** The qualified table name. */

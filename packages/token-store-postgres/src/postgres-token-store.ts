@@ -4,6 +4,7 @@ import {
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
@@ -11,6 +12,7 @@ import {
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
+  type QuotaRestoreRequest,
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
@@ -31,10 +33,10 @@ import type {
   PostgresTokenStore,
   PostgresTokenStoreOptions,
 } from './options.ts';
+import { knownArrays, quotaDecisionFromRow, quotaUsageFromRow, retentionFor } from './quota-rows.ts';
 import { decodeBlock, encodeBlock, tokenFromRow, toNumber, unauthorizedRefreshOf } from './records.ts';
-import { QUOTA_RETENTION_FLOOR_MS, type StoreSettings, settingsFrom } from './settings.ts';
+import { type StoreSettings, settingsFrom } from './settings.ts';
 import { describeTables } from './sql/names.ts';
-import { UNKNOWN_QUOTA_ASSUMED_USED } from './sql/quota.ts';
 import { type Statements, statements } from './sql/statements.ts';
 import { isMissingObject, safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
 import { assertRowNamespace, invalid } from './validate.ts';
@@ -198,22 +200,21 @@ class PgTokenStore implements PostgresTokenStore {
   async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
     assertRowNamespace(ns);
     assertQuotaRequest(request);
-    const { id, limit } = request;
+    const { id, limit, lease } = request;
     const windowMs = Math.ceil(request.windowMs);
-    const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
+    const known = knownArrays(request.known);
     const rows = await this.#query('reserveIssue', this.#sql.reserveIssue, [
       ns,
       id,
       limit,
       windowMs,
-      retentionMs,
+      retentionFor(windowMs),
+      lease.id,
+      lease.fence,
+      known.ids,
+      known.ats,
     ]);
-    const row = rows[0] ?? {};
-    const decision: QuotaDecision = { granted: row.granted === true, used: toNumber(row.used), limit };
-    if (!decision.granted && row.retry_at !== null && row.retry_at !== undefined) {
-      decision.retryAt = toNumber(row.retry_at);
-    }
-    return decision;
+    return quotaDecisionFromRow(rows[0] ?? {}, limit);
   }
 
   async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
@@ -221,15 +222,28 @@ class PgTokenStore implements PostgresTokenStore {
     const windowMs = options?.windowMs;
     assertPositiveMs(windowMs, 'quotaUsage windowMs');
     const rows = await this.#query('quotaUsage', this.#sql.quotaUsage, [ns, Math.ceil(windowMs)]);
-    const row = rows[0] ?? {};
-    const reservedAt = (Array.isArray(row.entries) ? row.entries : []).map(toNumber);
-    if (row.lost_at !== null && row.lost_at !== undefined) {
-      // An unknown past counts as spent: as many entries as the API allows, at the time it was found lost.
-      const lostAt = toNumber(row.lost_at);
-      for (let index = 0; index < UNKNOWN_QUOTA_ASSUMED_USED; index++) reservedAt.push(lostAt);
-      reservedAt.sort((a, b) => a - b);
-    }
-    return { used: reservedAt.length, reservedAt, now: toNumber(row.now_ms) };
+    return quotaUsageFromRow(rows[0] ?? {});
+  }
+
+  async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
+    assertRowNamespace(ns);
+    assertQuotaRestoreRequest(request);
+    const windowMs = Math.ceil(request.windowMs);
+    const known = knownArrays(request.known);
+    const rows = await this.#query('restoreQuota', this.#sql.restoreQuota, [
+      ns,
+      windowMs,
+      retentionFor(windowMs),
+      known.ids,
+      known.ats,
+    ]);
+    return quotaUsageFromRow(rows[0] ?? {});
+  }
+
+  async clearQuotaLoss(ns: string): Promise<boolean> {
+    assertRowNamespace(ns);
+    const rows = await this.#query('clearQuotaLoss', this.#sql.clearQuotaLoss, [ns]);
+    return rows[0]?.cleared === true;
   }
 
   async readBlock(ns: string): Promise<BlockRecord | null> {
@@ -280,6 +294,7 @@ class PgTokenStore implements PostgresTokenStore {
       token: this.#settings.names.tokens,
       lease: this.#settings.names.leases,
       quota: this.#settings.names.quota,
+      marker: this.#settings.names.quotaMarkers,
       block: this.#settings.names.blocks,
     };
     return rows.map((row) => {

@@ -10,6 +10,8 @@ export interface SqlNames {
   tokens: string;
   leases: string;
   quota: string;
+  /** Per namespace: the quota record's epoch and its newest entry, to tell an intact record from a lost one. */
+  quotaMarkers: string;
   blocks: string;
   /** The sequence every lease's fence is drawn from. */
   fences: string;
@@ -30,6 +32,7 @@ export function sqlNames(schema: string, prefix: string): SqlNames {
     tokens: qualified('tokens'),
     leases: qualified('leases'),
     quota: qualified('quota'),
+    quotaMarkers: qualified('quota_markers'),
     blocks: qualified('blocks'),
     fences: qualified('fences'),
     channel: `${schema}.${prefix}changed`,

@@ -6,9 +6,6 @@ export const SCHEMA_VERSION = 1;
 /** What the meta row says installed the tables; a same-named table without it is not ours. */
 export const KIT_MARKER = 'connexease-kit token store';
 
-/** Largest bigint: the expiry of the quota table's marker row, which must outlive every entry. */
-export const NEVER = '9223372036854775807';
-
 /** The columns each table must have (name → `format_type`), checked before migrating over an existing table. */
 export function expectedColumns(names: SqlNames): Record<string, Record<string, string>> {
   return {
@@ -16,8 +13,6 @@ export function expectedColumns(names: SqlNames): Record<string, Record<string, 
       singleton: 'boolean',
       kit: 'text',
       schema_version: 'integer',
-      quota_epoch: 'text',
-      quota_lost_at: 'bigint',
       created_at: 'bigint',
     },
     [names.tokens]: {
@@ -31,6 +26,14 @@ export function expectedColumns(names: SqlNames): Record<string, Record<string, 
     },
     [names.leases]: { ns: 'text', owner_id: 'text', fence: 'bigint', expires_at: 'bigint' },
     [names.quota]: { ns: 'text', id: 'text', reserved_at: 'bigint', expires_at: 'bigint' },
+    [names.quotaMarkers]: {
+      ns: 'text',
+      epoch: 'text',
+      last_id: 'text',
+      last_at: 'bigint',
+      last_kept_until: 'bigint',
+      expires_at: 'bigint',
+    },
     [names.blocks]: { ns: 'text', record: 'jsonb', expires_at: 'bigint' },
   };
 }
@@ -52,8 +55,6 @@ END $schema$`,
   singleton boolean PRIMARY KEY DEFAULT true CHECK (singleton),
   kit text NOT NULL,
   schema_version integer NOT NULL,
-  quota_epoch text NOT NULL,
-  quota_lost_at bigint,
   created_at bigint NOT NULL
 )`,
     `CREATE TABLE IF NOT EXISTS ${names.tokens} (
@@ -78,6 +79,14 @@ END $schema$`,
   expires_at bigint NOT NULL,
   PRIMARY KEY (ns, id)
 )`,
+    `CREATE TABLE IF NOT EXISTS ${names.quotaMarkers} (
+  ns text PRIMARY KEY,
+  epoch text NOT NULL,
+  last_id text,
+  last_at bigint,
+  last_kept_until bigint,
+  expires_at bigint NOT NULL
+)`,
     `CREATE TABLE IF NOT EXISTS ${names.blocks} (
   ns text PRIMARY KEY,
   record jsonb NOT NULL,
@@ -88,27 +97,17 @@ END $schema$`,
     index(names.tokens, 'tokens_expiry', 'expires_at'),
     index(names.leases, 'leases_expiry', 'expires_at'),
     index(names.quota, 'quota_expiry', 'expires_at'),
+    index(names.quotaMarkers, 'quota_markers_expiry', 'expires_at'),
     index(names.blocks, 'blocks_expiry', 'expires_at'),
   ];
 }
 
-/**
- * The meta row and the quota table's marker row, written together on a fresh install only. The marker
- * (namespace `''`, id = the epoch) lets the store tell an intact quota table from one that was
- * truncated or dropped and re-created: see quota.ts. A quota table that holds entries but no meta row
- * is left alone, so that the loss is detected rather than papered over.
- */
+/** The meta row (written once), and the schema version it records. */
 export function metaStatements(names: SqlNames): string[] {
   return [
-    `WITH created AS (
-  INSERT INTO ${names.meta} (singleton, kit, schema_version, quota_epoch, created_at)
-  SELECT true, '${KIT_MARKER}', ${SCHEMA_VERSION}, md5(random()::text || clock_timestamp()::text), ${NOW_MS}
-  WHERE NOT EXISTS (SELECT 1 FROM ${names.quota})
-  ON CONFLICT (singleton) DO NOTHING
-  RETURNING quota_epoch, created_at
-)
-INSERT INTO ${names.quota} (ns, id, reserved_at, expires_at)
-SELECT '', quota_epoch, created_at, ${NEVER} FROM created`,
+    `INSERT INTO ${names.meta} (singleton, kit, schema_version, created_at)
+VALUES (true, '${KIT_MARKER}', ${SCHEMA_VERSION}, ${NOW_MS})
+ON CONFLICT (singleton) DO NOTHING`,
     `UPDATE ${names.meta} SET schema_version = greatest(schema_version, ${SCHEMA_VERSION}) WHERE singleton`,
   ];
 }

@@ -1,10 +1,10 @@
 import { NOW_MS, type SqlNames } from './names.ts';
-import { quotaFunctions, quotaUsageQuery, reserveIssueQuery } from './quota.ts';
+import { type QuotaStatements, quotaFunctions, quotaStatements } from './quota.ts';
 import { metaStatements, tableStatements } from './schema.ts';
 import { tokenFunctions } from './tokens.ts';
 
 /** Every statement a store runs, built once per store from its schema and prefix. */
-export interface Statements {
+export interface Statements extends QuotaStatements {
   readToken: string;
   writeToken: string;
   discardToken: string;
@@ -12,8 +12,6 @@ export interface Statements {
   extendLease: string;
   releaseLease: string;
   readLease: string;
-  reserveIssue: string;
-  quotaUsage: string;
   readBlock: string;
   writeBlock: string;
   clearBlock: string;
@@ -41,8 +39,7 @@ WHERE l.ns = $1 AND l.owner_id = $2 AND l.fence = $3 AND l.expires_at > c.now_ms
 WHERE l.ns = $1 AND l.owner_id = $2 AND l.fence = $3 AND l.expires_at > c.now_ms RETURNING l.ns`,
     readLease: `SELECT l.owner_id, l.fence, l.expires_at FROM ${names.leases} l, ${CLOCK}
 WHERE l.ns = $1 AND l.expires_at > c.now_ms`,
-    reserveIssue: reserveIssueQuery(names),
-    quotaUsage: quotaUsageQuery(names),
+    ...quotaStatements(names),
     readBlock: `SELECT b.record FROM ${names.blocks} b, ${CLOCK} WHERE b.ns = $1 AND b.expires_at > c.now_ms`,
     writeBlock: `INSERT INTO ${names.blocks} (ns, record, expires_at) SELECT $1, $2::jsonb, c.now_ms + $3 FROM ${CLOCK}
 ON CONFLICT (ns) DO UPDATE SET record = excluded.record, expires_at = excluded.expires_at`,
@@ -50,13 +47,15 @@ ON CONFLICT (ns) DO UPDATE SET record = excluded.record, expires_at = excluded.e
     sweep: `WITH c AS (SELECT ${NOW_MS} AS now_ms),
 t AS (DELETE FROM ${names.tokens} x USING c WHERE x.expires_at <= c.now_ms RETURNING 1),
 l AS (DELETE FROM ${names.leases} x USING c WHERE x.expires_at <= c.now_ms RETURNING 1),
-q AS (DELETE FROM ${names.quota} x USING c WHERE x.expires_at <= c.now_ms AND x.ns <> '' RETURNING 1),
+q AS (DELETE FROM ${names.quota} x USING c WHERE x.expires_at <= c.now_ms RETURNING 1),
+m AS (DELETE FROM ${names.quotaMarkers} x USING c WHERE x.expires_at <= c.now_ms RETURNING 1),
 b AS (DELETE FROM ${names.blocks} x USING c WHERE x.expires_at <= c.now_ms RETURNING 1)
-SELECT (SELECT count(*) FROM t) + (SELECT count(*) FROM l) + (SELECT count(*) FROM q) + (SELECT count(*) FROM b) AS deleted`,
+SELECT (SELECT count(*) FROM t) + (SELECT count(*) FROM l) + (SELECT count(*) FROM q) + (SELECT count(*) FROM m) + (SELECT count(*) FROM b) AS deleted`,
     inspect: `SELECT r.kind, r.key, r.ttl_ms FROM ${CLOCK}, LATERAL (
   SELECT 'token' AS kind, 'token' AS key, x.expires_at - c.now_ms AS ttl_ms FROM ${names.tokens} x WHERE x.ns = $1
   UNION ALL SELECT 'lease', 'lease', (x.expires_at - c.now_ms)::double precision FROM ${names.leases} x WHERE x.ns = $1
   UNION ALL SELECT 'quota', 'quota:' || x.id, (x.expires_at - c.now_ms)::double precision FROM ${names.quota} x WHERE x.ns = $1
+  UNION ALL SELECT 'marker', 'quota-marker', (x.expires_at - c.now_ms)::double precision FROM ${names.quotaMarkers} x WHERE x.ns = $1
   UNION ALL SELECT 'block', 'block', (x.expires_at - c.now_ms)::double precision FROM ${names.blocks} x WHERE x.ns = $1
 ) r`,
     readMeta: `SELECT kit, schema_version FROM ${names.meta} WHERE singleton`,
