@@ -56,6 +56,21 @@ export {
   resolveQuotaOptions,
 } from './quota.ts';
 export {
+  clearLossInQuota,
+  emptyQuota,
+  lostThrough,
+  purgeQuota,
+  QUOTA_MARKER_RETENTION_MS,
+  type QuotaMarker,
+  type QuotaRules,
+  type QuotaStep,
+  quotaUsageOf,
+  reserveInQuota,
+  restoreInQuota,
+  type StoredQuota,
+  type StoredQuotaEntry,
+} from './quota-record.ts';
+export {
   describeUnsafeToken,
   formatAuthorization,
   isHeaderSafeToken,

@@ -66,6 +66,14 @@ export interface ConformanceOptions<S extends TokenStore = TokenStore> {
    * it out only if the backend cannot be inspected: "no key without a TTL" then goes untested.
    */
   inspectTtls?: (ns: string, store: S) => KeyTtl[] | Promise<KeyTtl[]>;
+  /**
+   * Makes the backend lose `ns`'s records as a real one can (guarantee 10): `'everything'` as after a
+   * restart without persistence or a flush (token, lease, fence, quota entries and their marker), or
+   * only `'quota'`: the quota entries, keeping the marker beside them (the epoch), as after the eviction
+   * or deletion of that one key. When given, the suite proves the store then never reports a free past
+   * it cannot vouch for, and that remembered entries bring the window back.
+   */
+  loseRecords?: (ns: string, store: S, what: 'everything' | 'quota') => void | Promise<void>;
   /** How many store instances race in `multiProcess` contention tests. Default 4. */
   instances?: number;
   /**
@@ -81,6 +89,7 @@ export interface ResolvedConformance<S extends TokenStore> {
   createStore: () => S | Promise<S>;
   cleanup: ((store: S) => void | Promise<void>) | undefined;
   inspectTtls: ((ns: string, store: S) => KeyTtl[] | Promise<KeyTtl[]>) | undefined;
+  loseRecords: ((ns: string, store: S, what: 'everything' | 'quota') => void | Promise<void>) | undefined;
   clock: 'local' | 'store';
   clockToleranceMs: number;
   notifications: boolean;
@@ -133,6 +142,7 @@ export function resolveOptions<S extends TokenStore>(options: ConformanceOptions
     createStore: options.createStore,
     cleanup: options.cleanup,
     inspectTtls: options.inspectTtls,
+    loseRecords: options.loseRecords,
     clock,
     clockToleranceMs,
     notifications,

@@ -7,6 +7,7 @@ import { describeClose } from './suites/close.ts';
 import { describeCompareAndDelete } from './suites/compare-and-delete.ts';
 import { describeLeases } from './suites/leases.ts';
 import { describeQuota } from './suites/quota.ts';
+import { describeQuotaMemory } from './suites/quota-memory.ts';
 import { describeTokens } from './suites/tokens.ts';
 import { describeTtls } from './suites/ttl.ts';
 import { describeWakeUps } from './suites/wake-ups.ts';
@@ -37,6 +38,7 @@ export function runTokenStoreConformance<S extends TokenStore>(options: Conforma
     describeCompareAndDelete(context);
     describeLeases(context);
     describeQuota(context);
+    describeQuotaMemory(context);
     describeBlocks(context);
     describeTtls(context);
     describeWakeUps(context);

@@ -5,15 +5,22 @@ import {
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
   ConnexeaseAuthError,
+  clearLossInQuota,
   copyBlockRecord,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
+  type QuotaRestoreRequest,
+  type QuotaRules,
   type QuotaUsage,
+  quotaUsageOf,
+  reserveInQuota,
+  restoreInQuota,
   type TokenRecord,
   type WaitOptions,
 } from '@connexease-kit/auth-core';
@@ -47,6 +54,8 @@ class InMemoryTokenStore implements MemoryTokenStore {
   private readonly pollIntervalMs: number;
   private readonly blockSafetyTtlMs: number;
   private readonly fenceRetentionMs: number;
+  /** The quota marker lives as long as the fence counter: both vouch for records that may be gone. */
+  private readonly quotaRules: QuotaRules;
   private readonly namespaces = new Map<string, NamespaceState>();
   private readonly listeners = new TokenListeners();
   private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
@@ -58,6 +67,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
     this.blockSafetyTtlMs = options.blockSafetyTtlMs ?? DEFAULT_BLOCK_SAFETY_TTL_MS;
     this.fenceRetentionMs = options.fenceRetentionMs ?? DEFAULT_FENCE_RETENTION_MS;
+    this.quotaRules = { newEpoch: () => crypto.randomUUID(), markerRetentionMs: this.fenceRetentionMs };
     assertPositiveMs(this.pollIntervalMs, 'pollIntervalMs');
     assertPositiveMs(this.blockSafetyTtlMs, 'blockSafetyTtlMs');
     assertPositiveMs(this.fenceRetentionMs, 'fenceRetentionMs');
@@ -133,29 +143,42 @@ class InMemoryTokenStore implements MemoryTokenStore {
 
   async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
     assertQuotaRequest(request);
-    const { id, limit, windowMs } = request;
     const { state, now } = this.enter(ns);
-    const inWindow = state.reservedWithin(now, windowMs);
-    if (state.reservations.has(id)) {
-      this.release(ns, state, now);
-      return { granted: true, used: inWindow.length, limit };
-    }
-    const oldest = inWindow[0];
-    if (inWindow.length >= limit && oldest !== undefined) {
-      this.release(ns, state, now);
-      return { granted: false, used: inWindow.length, limit, retryAt: oldest + windowMs };
-    }
-    state.reservations.set(id, { reservedAt: now, expiresAt: now + windowMs });
-    state.keepFenceUntil(now + windowMs);
-    return { granted: true, used: inWindow.length + 1, limit };
+    const step = reserveInQuota(
+      state.quota,
+      request,
+      now,
+      this.ownsLease(state, request.lease),
+      this.quotaRules,
+    );
+    state.quota = step.quota;
+    this.release(ns, state, now);
+    return step.result;
   }
 
   async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
     assertPositiveMs(options?.windowMs, 'quotaUsage windowMs');
     const { state, now } = this.enter(ns);
-    const reservedAt = state.reservedWithin(now, options.windowMs);
+    const usage = quotaUsageOf(state.quota, options.windowMs, now);
     this.release(ns, state, now);
-    return { used: reservedAt.length, reservedAt, now };
+    return usage;
+  }
+
+  async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
+    assertQuotaRestoreRequest(request);
+    const { state, now } = this.enter(ns);
+    const step = restoreInQuota(state.quota, request, now, this.quotaRules);
+    state.quota = step.quota;
+    this.release(ns, state, now);
+    return step.result;
+  }
+
+  async clearQuotaLoss(ns: string): Promise<boolean> {
+    const { state, now } = this.enter(ns);
+    const step = clearLossInQuota(state.quota, now);
+    state.quota = step.quota;
+    this.release(ns, state, now);
+    return step.result;
   }
 
   async readBlock(ns: string): Promise<BlockRecord | null> {
@@ -205,6 +228,16 @@ class InMemoryTokenStore implements MemoryTokenStore {
     const ttls = state.ttls(now);
     this.release(ns, state, now);
     return ttls;
+  }
+
+  debugLoseRecords(ns: string, what: 'everything' | 'quota'): void {
+    const { state, now } = this.enter(ns);
+    if (what === 'everything') {
+      this.namespaces.delete(ns);
+      return;
+    }
+    state.quota = { entries: [], marker: state.quota.marker };
+    this.release(ns, state, now);
   }
 
   async close(): Promise<void> {

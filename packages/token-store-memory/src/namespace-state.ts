@@ -1,10 +1,12 @@
-import type { BlockRecord, Lease, TokenRecord } from '@connexease-kit/auth-core';
+import {
+  type BlockRecord,
+  emptyQuota,
+  type Lease,
+  purgeQuota,
+  type StoredQuota,
+  type TokenRecord,
+} from '@connexease-kit/auth-core';
 import type { RecordTtl } from './options.ts';
-
-interface Reservation {
-  reservedAt: number;
-  expiresAt: number;
-}
 
 /**
  * Everything one namespace holds. Each record carries its own expiry and is dropped lazily by
@@ -14,8 +16,8 @@ export class NamespaceState {
   token: TokenRecord | undefined;
   lease: Lease | undefined;
   block: { record: BlockRecord; expiresAt: number } | undefined;
-  /** Reservation id → time; insertion order is reservation order. */
-  readonly reservations: Map<string, Reservation> = new Map();
+  /** The quota entries and their marker (auth-core's quota-record rules). */
+  quota: StoredQuota = emptyQuota();
   /** The last fence granted. */
   fence = 0;
   /** The counter is forgotten (and restarts at 0) only after this and after every other record. */
@@ -26,9 +28,7 @@ export class NamespaceState {
     if (this.token !== undefined && this.token.expiresAt <= now) this.token = undefined;
     if (this.lease !== undefined && this.lease.expiresAt <= now) this.lease = undefined;
     if (this.block !== undefined && this.block.expiresAt <= now) this.block = undefined;
-    for (const [id, reservation] of this.reservations) {
-      if (reservation.expiresAt <= now) this.reservations.delete(id);
-    }
+    this.quota = purgeQuota(this.quota, now);
     if (this.fenceExpiresAt <= now && this.holdsNoRecord()) this.fence = 0;
   }
 
@@ -43,15 +43,6 @@ export class NamespaceState {
     if (time > this.fenceExpiresAt) this.fenceExpiresAt = time;
   }
 
-  /** Reservations made within `windowMs` before `now`, oldest first. */
-  reservedWithin(now: number, windowMs: number): number[] {
-    const times: number[] = [];
-    for (const { reservedAt } of this.reservations.values()) {
-      if (now - reservedAt < windowMs) times.push(reservedAt);
-    }
-    return times.sort((a, b) => a - b);
-  }
-
   /** The lifetime left to every record held at `now`. */
   ttls(now: number): RecordTtl[] {
     this.purge(now);
@@ -59,11 +50,12 @@ export class NamespaceState {
     if (this.token !== undefined) ttls.push({ key: 'token', ttlMs: this.token.expiresAt - now });
     if (this.lease !== undefined) ttls.push({ key: 'lease', ttlMs: this.lease.expiresAt - now });
     if (this.block !== undefined) ttls.push({ key: 'block', ttlMs: this.block.expiresAt - now });
-    if (this.reservations.size > 0) {
+    if (this.quota.entries.length > 0) {
       let last = Number.NEGATIVE_INFINITY;
-      for (const { expiresAt } of this.reservations.values()) last = Math.max(last, expiresAt);
+      for (const { expiresAt } of this.quota.entries) last = Math.max(last, expiresAt);
       ttls.push({ key: 'quota', ttlMs: last - now });
     }
+    if (this.quota.marker !== null) ttls.push({ key: 'epoch', ttlMs: this.quota.marker.expiresAt - now });
     if (this.fence > 0) ttls.push({ key: 'fence', ttlMs: this.fenceDeadline() - now });
     return ttls;
   }
@@ -74,7 +66,8 @@ export class NamespaceState {
     if (this.token !== undefined) deadline = Math.max(deadline, this.token.expiresAt);
     if (this.lease !== undefined) deadline = Math.max(deadline, this.lease.expiresAt);
     if (this.block !== undefined) deadline = Math.max(deadline, this.block.expiresAt);
-    for (const { expiresAt } of this.reservations.values()) deadline = Math.max(deadline, expiresAt);
+    for (const { expiresAt } of this.quota.entries) deadline = Math.max(deadline, expiresAt);
+    if (this.quota.marker !== null) deadline = Math.max(deadline, this.quota.marker.expiresAt);
     return deadline;
   }
 
@@ -83,7 +76,8 @@ export class NamespaceState {
       this.token === undefined &&
       this.lease === undefined &&
       this.block === undefined &&
-      this.reservations.size === 0
+      this.quota.entries.length === 0 &&
+      this.quota.marker === null
     );
   }
 }

@@ -35,8 +35,8 @@ export interface MemoryTokenStoreOptions {
 
 /** One record of a namespace and the time it has left, as `debugTtls` reports it. */
 export interface RecordTtl {
-  /** `token`, `lease`, `fence`, `quota` or `block`. */
-  key: 'token' | 'lease' | 'fence' | 'quota' | 'block';
+  /** `token`, `lease`, `fence`, `quota`, `epoch` (the quota marker) or `block`. */
+  key: 'token' | 'lease' | 'fence' | 'quota' | 'epoch' | 'block';
   /** Milliseconds until the record expires (store clock). Always finite: nothing lives forever. */
   ttlMs: number;
 }
@@ -48,4 +48,11 @@ export interface MemoryTokenStore extends TokenStore {
    * `inspectTtls` hook) and debugging; never reveals a token value.
    */
   debugTtls(ns: string): RecordTtl[];
+  /**
+   * Drops `ns`'s records as a backend that lost them would: `'everything'` (a restart without
+   * persistence, a flush) or only `'quota'` (the quota entries; the marker that vouches for them
+   * stays, as after an eviction of one key). For tests of guarantee 10 (the conformance suite's
+   * `loseRecords` hook).
+   */
+  debugLoseRecords(ns: string, what: 'everything' | 'quota'): void;
 }

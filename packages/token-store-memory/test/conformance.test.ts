@@ -7,4 +7,5 @@ runTokenStoreConformance({
   createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
   capabilities: { clock: 'local', notifications: true, pollIntervalMs: 60_000, multiProcess: false },
   inspectTtls: (ns, store) => store.debugTtls(ns),
+  loseRecords: (ns, store, what) => store.debugLoseRecords(ns, what),
 });

@@ -24,6 +24,7 @@ async function replica(store: MemoryTokenStore, ns: string, issue: () => string)
         id: crypto.randomUUID(),
         limit: 25,
         windowMs: DAY_MS,
+        lease,
       });
       if (!reservation.granted) throw new Error('quota exhausted');
       const now = Date.now();
@@ -71,9 +72,10 @@ describe('one memory store shared by many replicas in one process', () => {
 
   test('a quota shared by replicas never overshoots: 60 racing reservations, limit 25', async () => {
     const store = createMemoryTokenStore();
+    const lease = (await store.acquireLease('fleet', { ttlMs: 60_000 }))!;
     const decisions = await Promise.all(
       Array.from({ length: 60 }, (_, i) =>
-        store.reserveIssue('fleet', { id: `r${i}`, limit: 25, windowMs: DAY_MS }),
+        store.reserveIssue('fleet', { id: `r${i}`, limit: 25, windowMs: DAY_MS, lease }),
       ),
     );
 

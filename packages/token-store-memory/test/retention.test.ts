@@ -61,8 +61,8 @@ describe('nothing lives forever, not even the fence counter', () => {
     const store = createMemoryTokenStore({ clock, fenceRetentionMs: HOUR_MS, blockSafetyTtlMs: 2 * HOUR_MS });
     for (let i = 0; i < 50; i++) {
       const ns = `ns-${i}`;
-      await store.acquireLease(ns, { ttlMs: 1000 });
-      await store.reserveIssue(ns, { id: 'r', limit: 1, windowMs: HOUR_MS });
+      const lease = (await store.acquireLease(ns, { ttlMs: 1000 }))!;
+      await store.reserveIssue(ns, { id: 'r', limit: 1, windowMs: HOUR_MS, lease });
       await store.writeBlock(ns, { code: 'AGENT_BANNED', status: 403, reason: 'banned', createdAt: 0 });
     }
     expect(namespaceCount(store)).toBe(50);

@@ -23,7 +23,7 @@ describe('bad input gets a typed CONFIG_INVALID error and changes nothing', () =
       () => store.extendLease('', lease, 1000),
       () => store.releaseLease('', lease),
       () => store.readLease(''),
-      () => store.reserveIssue('', { id: 'a', limit: 1, windowMs: 1000 }),
+      () => store.reserveIssue('', { id: 'a', limit: 1, windowMs: 1000, lease }),
       () => store.quotaUsage('', { windowMs: 1000 }),
       () => store.readBlock(''),
       () => store.clearBlock(''),
@@ -41,15 +41,27 @@ describe('bad input gets a typed CONFIG_INVALID error and changes nothing', () =
     }
     expect(await store.readLease('ns')).toBeNull();
 
+    const lease = (await store.acquireLease('ns', { ttlMs: 60_000 }))!;
     for (const limit of [0, 1.5, -3]) {
-      await expect(store.reserveIssue('ns', { id: 'a', limit, windowMs: 1000 })).rejects.toMatchObject(
+      await expect(store.reserveIssue('ns', { id: 'a', limit, windowMs: 1000, lease })).rejects.toMatchObject(
         invalid,
       );
     }
-    await expect(store.reserveIssue('ns', { id: '', limit: 1, windowMs: 1000 })).rejects.toMatchObject(
+    await expect(store.reserveIssue('ns', { id: '', limit: 1, windowMs: 1000, lease })).rejects.toMatchObject(
       invalid,
     );
-    await expect(store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 0 })).rejects.toMatchObject(invalid);
+    await expect(store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 0, lease })).rejects.toMatchObject(
+      invalid,
+    );
+    const noLease = { id: 'a', limit: 1, windowMs: 1000 } as unknown as Parameters<
+      typeof store.reserveIssue
+    >[1];
+    await expect(store.reserveIssue('ns', noLease)).rejects.toMatchObject(invalid);
+    const known = [{ id: 'a', at: Number.NaN }];
+    await expect(
+      store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 1000, lease, known }),
+    ).rejects.toMatchObject(invalid);
+    await expect(store.restoreQuota('ns', { windowMs: 1000, known })).rejects.toMatchObject(invalid);
     expect((await store.quotaUsage('ns', { windowMs: 1000 })).used).toBe(0);
     await store.close();
   });
@@ -128,9 +140,9 @@ describe('lifecycle', () => {
     await expect(store.readToken('ns')).rejects.toMatchObject(unavailable);
     await expect(store.acquireLease('ns', { ttlMs: 1000 })).rejects.toMatchObject(unavailable);
     await expect(store.releaseLease('ns', lease)).rejects.toMatchObject(unavailable);
-    await expect(store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 1000 })).rejects.toMatchObject(
-      unavailable,
-    );
+    await expect(
+      store.reserveIssue('ns', { id: 'a', limit: 1, windowMs: 1000, lease }),
+    ).rejects.toMatchObject(unavailable);
     await expect(store.waitForToken('ns', { known: null, timeoutMs: 1000 })).rejects.toMatchObject(
       unavailable,
     );

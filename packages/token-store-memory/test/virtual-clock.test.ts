@@ -51,11 +51,13 @@ describe('a memory store on an injected clock', () => {
     const store = createMemoryTokenStore({ clock });
     const windowMs = 24 * 60 * 60 * 1000;
     const start = clock.now();
-    expect(await store.reserveIssue('ns', { id: 'a', limit: 2, windowMs })).toMatchObject({ granted: true });
+    const lease = (await store.acquireLease('ns', { ttlMs: 2 * windowMs }))!;
+    const request = { limit: 2, windowMs, lease };
+    expect(await store.reserveIssue('ns', { id: 'a', ...request })).toMatchObject({ granted: true });
     clock.advance(60 * 60 * 1000);
-    expect(await store.reserveIssue('ns', { id: 'b', limit: 2, windowMs })).toMatchObject({ granted: true });
+    expect(await store.reserveIssue('ns', { id: 'b', ...request })).toMatchObject({ granted: true });
 
-    expect(await store.reserveIssue('ns', { id: 'c', limit: 2, windowMs })).toEqual({
+    expect(await store.reserveIssue('ns', { id: 'c', ...request })).toMatchObject({
       granted: false,
       used: 2,
       limit: 2,
@@ -63,14 +65,14 @@ describe('a memory store on an injected clock', () => {
     });
 
     clock.advance(start + windowMs - 1 - clock.now());
-    expect((await store.reserveIssue('ns', { id: 'c', limit: 2, windowMs })).granted).toBe(false);
+    expect((await store.reserveIssue('ns', { id: 'c', ...request })).granted).toBe(false);
     clock.advance(1);
-    expect(await store.reserveIssue('ns', { id: 'c', limit: 2, windowMs })).toEqual({
+    expect(await store.reserveIssue('ns', { id: 'c', ...request })).toMatchObject({
       granted: true,
       used: 2,
       limit: 2,
     });
-    expect(await store.quotaUsage('ns', { windowMs })).toEqual({
+    expect(await store.quotaUsage('ns', { windowMs })).toMatchObject({
       used: 2,
       reservedAt: [start + 60 * 60 * 1000, start + windowMs],
       now: start + windowMs,
@@ -101,7 +103,7 @@ describe('a memory store on an injected clock', () => {
     const store = createMemoryTokenStore({ clock, blockSafetyTtlMs: 90_000, fenceRetentionMs: 50_000 });
     const lease = (await store.acquireLease('ns', { ttlMs: 30_000 }))!;
     await store.writeToken('ns', lease, tokenFor(lease, clock.now() + 40_000));
-    await store.reserveIssue('ns', { id: 'r', limit: 5, windowMs: 20_000 });
+    await store.reserveIssue('ns', { id: 'r', limit: 5, windowMs: 20_000, lease });
     await store.writeBlock('ns', { code: 'AGENT_BANNED', status: 403, reason: 'banned', createdAt: 0 });
     clock.advance(10_000);
 
@@ -111,6 +113,7 @@ describe('a memory store on an injected clock', () => {
         ['lease', 20_000],
         ['block', 80_000],
         ['quota', 10_000],
+        ['epoch', 40_000],
         ['fence', 80_000],
       ]),
     );

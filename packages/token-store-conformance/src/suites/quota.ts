@@ -1,6 +1,6 @@
 import type { QuotaDecision, TokenStore } from '@connexease-kit/auth-core';
 import { describe, expect } from 'vitest';
-import { betweenClockReadings, expectBetween } from '../fixtures.ts';
+import { betweenClockReadings, expectBetween, mustAcquire } from '../fixtures.ts';
 import type { SuiteContext } from '../harness.ts';
 import { randomNamespace } from '../random-namespace.ts';
 import { eventually } from '../timing.ts';
@@ -27,22 +27,23 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
     it('reserveIssue grants up to the limit, then denies with used = limit and retryAt = oldest + windowMs', async (h) => {
       const store = await h.store();
       const ns = randomNamespace();
-      const request = { limit: 3, windowMs: DAY_MS };
+      const request = { limit: 3, windowMs: DAY_MS, lease: await mustAcquire(store, ns) };
       const reading = await betweenClockReadings(settings, store, async () => [
         await store.reserveIssue(ns, { ...request, id: 'first' }),
         await store.reserveIssue(ns, { ...request, id: 'second' }),
         await store.reserveIssue(ns, { ...request, id: 'third' }),
       ]);
-      expect(reading.value).toEqual([
+      expect(reading.value).toMatchObject([
         { granted: true, used: 1, limit: 3 },
         { granted: true, used: 2, limit: 3 },
         { granted: true, used: 3, limit: 3 },
       ]);
+      for (const decision of reading.value) expect(decision.denied).toBeUndefined();
 
       const denied = await store.reserveIssue(ns, { ...request, id: 'fourth' });
       const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
 
-      expect(denied).toMatchObject({ granted: false, used: 3, limit: 3 });
+      expect(denied).toMatchObject({ granted: false, denied: 'quota', used: 3, limit: 3 });
       expect(usage.used, 'a denied reservation is not counted').toBe(3);
       expect(Math.abs(denied.retryAt! - (usage.reservedAt[0]! + DAY_MS))).toBeLessThanOrEqual(1);
       expectBetween(
@@ -56,10 +57,10 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
     it('reserveIssue is idempotent by id: a repeated id counts once and answers granted', async (h) => {
       const store = await h.store();
       const ns = randomNamespace();
-      const request = { id: 'attempt-1', limit: 2, windowMs: DAY_MS };
+      const request = { id: 'attempt-1', limit: 2, windowMs: DAY_MS, lease: await mustAcquire(store, ns) };
 
-      expect(await store.reserveIssue(ns, request)).toEqual({ granted: true, used: 1, limit: 2 });
-      expect(await store.reserveIssue(ns, request)).toEqual({ granted: true, used: 1, limit: 2 });
+      expect(await store.reserveIssue(ns, request)).toMatchObject({ granted: true, used: 1, limit: 2 });
+      expect(await store.reserveIssue(ns, request)).toMatchObject({ granted: true, used: 1, limit: 2 });
       expect(await store.reserveIssue(ns, { ...request, id: 'attempt-2' })).toMatchObject({
         granted: true,
         used: 2,
@@ -75,9 +76,10 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
       const store = await h.store();
       const stores = settings.multiProcess ? await h.instances() : [store];
       const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
       const decisions = await Promise.all(
         Array.from({ length: 10 }, (_, i) =>
-          stores[i % stores.length]!.reserveIssue(ns, { id: 'same', limit: 5, windowMs: DAY_MS }),
+          stores[i % stores.length]!.reserveIssue(ns, { id: 'same', limit: 5, windowMs: DAY_MS, lease }),
         ),
       );
 
@@ -88,9 +90,10 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
     it(`${RACERS} concurrent reservers against a limit of ${RACE_LIMIT} on one instance: exactly ${RACE_LIMIT} granted`, async (h) => {
       const store = await h.store();
       const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
       const decisions = await Promise.all(
         Array.from({ length: RACERS }, (_, i) =>
-          store.reserveIssue(ns, { id: `racer-${i}`, limit: RACE_LIMIT, windowMs: DAY_MS }),
+          store.reserveIssue(ns, { id: `racer-${i}`, limit: RACE_LIMIT, windowMs: DAY_MS, lease }),
         ),
       );
 
@@ -107,12 +110,14 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
       it(`${RACERS} concurrent reservers across ${settings.instances} instances against a limit of ${RACE_LIMIT}: exactly ${RACE_LIMIT} granted`, async (h) => {
         const stores = await h.instances();
         const ns = randomNamespace();
+        const lease = await mustAcquire(stores[0]!, ns);
         const decisions = await Promise.all(
           Array.from({ length: RACERS }, (_, i) =>
             stores[i % stores.length]!.reserveIssue(ns, {
               id: `racer-${i}`,
               limit: RACE_LIMIT,
               windowMs: DAY_MS,
+              lease,
             }),
           ),
         );
@@ -127,14 +132,23 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
     it('reservations of a holder that crashed before reporting stay counted', async (h) => {
       const ns = randomNamespace();
       const crashed = await h.store();
+      const crashedLease = await mustAcquire(crashed, ns, 300);
       for (const id of ['a', 'b', 'c']) {
-        expect((await crashed.reserveIssue(ns, { id, limit: 3, windowMs: DAY_MS })).granted).toBe(true);
+        const request = { id, limit: 3, windowMs: DAY_MS, lease: crashedLease };
+        expect((await crashed.reserveIssue(ns, request)).granted).toBe(true);
       }
       // The holder never says how its attempts ended: there is no release API, so nothing gives them back.
       const survivor = await h.peer();
+      const lease = await eventually(
+        () => survivor.acquireLease(ns, { ttlMs: 60_000 }),
+        (taken) => taken !== null,
+        { timeoutMs: 300 + settings.expiryGraceMs, description: "the crashed holder's lease lapsed" },
+      );
 
       expect((await survivor.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(3);
-      expect(await survivor.reserveIssue(ns, { id: 'd', limit: 3, windowMs: DAY_MS })).toMatchObject({
+      expect(
+        await survivor.reserveIssue(ns, { id: 'd', limit: 3, windowMs: DAY_MS, lease: lease! }),
+      ).toMatchObject({
         granted: false,
         used: 3,
       });
@@ -146,15 +160,16 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
         const store = await h.store();
         const ns = randomNamespace();
         const windowMs = 400;
-        expect((await store.reserveIssue(ns, { id: 'old', limit: 1, windowMs })).granted).toBe(true);
-        expect((await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs })).granted).toBe(false);
+        const lease = await mustAcquire(store, ns);
+        expect((await store.reserveIssue(ns, { id: 'old', limit: 1, windowMs, lease })).granted).toBe(true);
+        expect((await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs, lease })).granted).toBe(false);
 
         await eventually(
           () => store.quotaUsage(ns, { windowMs }),
           (usage) => usage.used === 0,
           { timeoutMs: windowMs + settings.expiryGraceMs, description: 'the reservation aged out' },
         );
-        expect(await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs })).toEqual({
+        expect(await store.reserveIssue(ns, { id: 'new', limit: 1, windowMs, lease })).toMatchObject({
           granted: true,
           used: 1,
           limit: 1,
@@ -166,8 +181,10 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
     it('quotaUsage lists reservation times oldest first and reserves nothing', async (h) => {
       const store = await h.store();
       const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
       const reading = await betweenClockReadings(settings, store, async () => {
-        for (const id of ['a', 'b', 'c']) await store.reserveIssue(ns, { id, limit: 10, windowMs: DAY_MS });
+        for (const id of ['a', 'b', 'c'])
+          await store.reserveIssue(ns, { id, limit: 10, windowMs: DAY_MS, lease });
       });
 
       const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
@@ -185,10 +202,17 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
       const store = await h.store();
       const full = randomNamespace();
       const other = randomNamespace();
-      expect((await store.reserveIssue(full, { id: 'a', limit: 1, windowMs: DAY_MS })).granted).toBe(true);
-      expect((await store.reserveIssue(full, { id: 'b', limit: 1, windowMs: DAY_MS })).granted).toBe(false);
+      const lease = await mustAcquire(store, full);
+      const otherLease = await mustAcquire(store, other);
+      expect((await store.reserveIssue(full, { id: 'a', limit: 1, windowMs: DAY_MS, lease })).granted).toBe(
+        true,
+      );
+      expect((await store.reserveIssue(full, { id: 'b', limit: 1, windowMs: DAY_MS, lease })).granted).toBe(
+        false,
+      );
 
-      expect(await store.reserveIssue(other, { id: 'a', limit: 1, windowMs: DAY_MS })).toEqual({
+      const request = { id: 'a', limit: 1, windowMs: DAY_MS, lease: otherLease };
+      expect(await store.reserveIssue(other, request)).toMatchObject({
         granted: true,
         used: 1,
         limit: 1,

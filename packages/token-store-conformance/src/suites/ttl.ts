@@ -25,12 +25,12 @@ export function describeTtls<S extends TokenStore>({ it, settings }: SuiteContex
       const lease = await mustAcquire(store, ns);
       await store.writeToken(ns, lease, tokenRecord(lease));
       await store.extendLease(ns, lease, 120_000);
-      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 60_000 });
+      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 60_000, lease });
       // Without a ttl: stays until clearBlock, yet the store must still bound it by a safety TTL.
       await store.writeBlock(ns, bannedBlock());
 
       const ttls = await inspectTtls(ns, store);
-      expect(ttls.length, 'token, lease, quota and block keys reported').toBeGreaterThanOrEqual(4);
+      expect(ttls.length, 'token, lease, quota, epoch and block keys reported').toBeGreaterThanOrEqual(5);
       expectEveryKeyExpires(ttls);
     });
 
@@ -40,7 +40,7 @@ export function describeTtls<S extends TokenStore>({ it, settings }: SuiteContex
       const lease = await mustAcquire(store, ns);
       const record = tokenRecord(lease);
       await store.writeToken(ns, lease, record);
-      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 60_000 });
+      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 60_000, lease });
       await store.writeBlock(ns, bannedBlock(), 60_000);
       await store.releaseLease(ns, lease);
       await store.discardToken(ns, record.value);

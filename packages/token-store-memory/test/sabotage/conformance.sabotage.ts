@@ -7,5 +7,6 @@ for (const sabotage of [control, ...sabotages] as Sabotage[]) {
     createStore: () => sabotage.createStore(),
     capabilities: { clock: 'local', notifications: true, pollIntervalMs: 60_000 },
     inspectTtls: sabotage.inspectTtls ?? ((ns, store) => store.debugTtls(ns)),
+    loseRecords: sabotage.loseRecords ?? ((ns, store, what) => store.debugLoseRecords(ns, what)),
   });
 }

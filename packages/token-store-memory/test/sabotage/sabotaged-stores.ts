@@ -9,6 +9,7 @@ export interface Sabotage {
   mustFail: string[];
   createStore(): MemoryTokenStore;
   inspectTtls?(ns: string, store: MemoryTokenStore): KeyTtl[];
+  loseRecords?(ns: string, store: MemoryTokenStore, what: 'everything' | 'quota'): void;
 }
 
 /** Every method of `inner`, with `overrides` in place of some. */
@@ -23,12 +24,15 @@ function withOverrides(inner: MemoryTokenStore, overrides: Partial<TokenStore>):
     readLease: (ns) => inner.readLease(ns),
     reserveIssue: (ns, request) => inner.reserveIssue(ns, request),
     quotaUsage: (ns, options) => inner.quotaUsage(ns, options),
+    restoreQuota: (ns, request) => inner.restoreQuota(ns, request),
+    clearQuotaLoss: (ns) => inner.clearQuotaLoss(ns),
     readBlock: (ns) => inner.readBlock(ns),
     writeBlock: (ns, block, ttlMs) => inner.writeBlock(ns, block, ttlMs),
     clearBlock: (ns) => inner.clearBlock(ns),
     waitForToken: (ns, options) => inner.waitForToken(ns, options),
     close: () => inner.close(),
     debugTtls: (ns) => inner.debugTtls(ns),
+    debugLoseRecords: (ns, what) => inner.debugLoseRecords(ns, what),
     ...overrides,
   };
 }
@@ -115,6 +119,39 @@ export const sabotages: Sabotage[] = [
         return { ...decision, limit: request.limit };
       },
     })),
+  },
+  {
+    name: 'reserveIssue ignores the lease',
+    mustFail: [
+      'a released lease is refused with denied: lease, and nothing is counted',
+      'a lease with the right id but another fence is refused',
+    ],
+    createStore: sabotaged((inner) => ({
+      reserveIssue: async (ns, request) => {
+        const lease = (await inner.readLease(ns)) ?? (await inner.acquireLease(ns, { ttlMs: 60_000 }));
+        return inner.reserveIssue(ns, { ...request, lease: lease ?? request.lease });
+      },
+    })),
+  },
+  {
+    name: 'reserveIssue ignores the entries a replica remembers',
+    mustFail: [
+      'known entries sent with reserveIssue are re-added once and count against the limit',
+      'lost everything: no epoch and no entries (it cannot know); a replica that remembers restores them',
+    ],
+    createStore: sabotaged((inner) => ({
+      reserveIssue: (ns, { known: _ignored, ...request }) => inner.reserveIssue(ns, request),
+    })),
+  },
+  {
+    name: 'the quota marker is lost with the entries (an empty quota reads as a free past)',
+    mustFail: ['lost only the quota entries: the past counts as spent until the newest lost entry ages out'],
+    createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
+    loseRecords: (ns, store, what) => {
+      store.debugLoseRecords(ns, what);
+      // The bug: the store keeps no record that could vouch for the lost entries.
+      if (what === 'quota') store.debugLoseRecords(ns, 'everything');
+    },
   },
   {
     name: 'discardToken deletes without comparing',
