@@ -8,7 +8,7 @@ import {
   requireSharedPostgres,
   SHARED_DATABASE_URL,
 } from './support/shared-postgres.ts';
-import { namespace, rejectionOf, useStores } from './support/stores.ts';
+import { namespace, rejectionOf, reserve, useStores } from './support/stores.ts';
 
 const DAY_MS = 86_400_000;
 const schemas: string[] = [];
@@ -69,7 +69,7 @@ describe('a database that is down', () => {
   it('fails closed: STORE_UNAVAILABLE within the command timeout, nothing reserved, no password in the error', async () => {
     // Port 1 on the loopback: nothing listens there.
     const store = storeFor({ connectionString: urlWith({ port: '1', password: 's3cret-password' }) });
-    const error = await rejectionOf(store.reserveIssue(namespace(), { id: 'a', limit: 1, windowMs: DAY_MS }));
+    const error = await rejectionOf(reserve(store, namespace(), { id: 'a', limit: 1, windowMs: DAY_MS }));
     expect(error).toBeInstanceOf(ConnexeaseAuthError);
     expect(error.code).toBe('STORE_UNAVAILABLE');
     expect(error.retryable).toBe(true);
@@ -100,7 +100,7 @@ describe('a role without CREATE', () => {
 
   it('cannot create a new schema: CONFIG_INVALID saying what to grant or how to migrate as an owner', async () => {
     const store = storeFor({ connectionString: urlWith({ username: role }), schema: freshSchema() });
-    const error = await rejectionOf(store.reserveIssue(namespace(), { id: 'a', limit: 1, windowMs: DAY_MS }));
+    const error = await rejectionOf(reserve(store, namespace(), { id: 'a', limit: 1, windowMs: DAY_MS }));
     expect(error).toBeInstanceOf(ConnexeaseAuthError);
     expect(error.code).toBe('CONFIG_INVALID');
     expect(String(error.message)).toMatch(/may not create the store's tables/);
@@ -122,13 +122,12 @@ describe('a role without CREATE', () => {
     await adminQuery(`GRANT USAGE ON ALL SEQUENCES IN SCHEMA ${schema} TO ${role}`);
     const service = storeFor({ connectionString: roleUrl, schema, migrate: false });
     const ns = namespace();
-    expect(await service.reserveIssue(ns, { id: 'a', limit: 1, windowMs: DAY_MS })).toEqual({
+    expect(await reserve(service, ns, { id: 'a', limit: 1, windowMs: DAY_MS })).toMatchObject({
       granted: true,
       used: 1,
       limit: 1,
     });
-    const lease = await service.acquireLease(ns, { ttlMs: 10_000 });
-    expect(lease).not.toBeNull();
+    expect(await service.readLease(ns), 'the lease the reservation was made under').not.toBeNull();
   });
 });
 

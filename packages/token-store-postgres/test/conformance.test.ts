@@ -1,7 +1,7 @@
 import { runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import pg from 'pg';
 import { createPostgresTokenStore, type PostgresTokenStore } from '../src/index.ts';
-import { SHARED_DATABASE_URL, useRandomSchema } from './support/shared-postgres.ts';
+import { adminQuery, SHARED_DATABASE_URL, useRandomSchema } from './support/shared-postgres.ts';
 
 const schema = useRandomSchema();
 
@@ -12,6 +12,15 @@ const capabilities = {
   pollIntervalMs: 60_000,
   multiProcess: true,
 } as const;
+
+/** Deletes what a real database can lose: every row of `ns`, or only its quota entries (keeping the marker). */
+function loseRecords(prefix: string) {
+  return async (ns: string, _store: PostgresTokenStore, what: 'everything' | 'quota'): Promise<void> => {
+    const tables = what === 'quota' ? ['quota'] : ['tokens', 'leases', 'quota', 'quota_markers', 'blocks'];
+    for (const table of tables)
+      await adminQuery(`DELETE FROM ${schema}.${prefix}${table} WHERE ns = $1`, [ns]);
+  };
+}
 
 // Every store has its own pool (and its own LISTEN connection), as separate processes would.
 const pools = new WeakMap<PostgresTokenStore, pg.Pool>();
@@ -29,6 +38,7 @@ runTokenStoreConformance<PostgresTokenStore>({
   },
   capabilities,
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+  loseRecords: loseRecords('connexease_'),
 });
 
 // A pool the store creates from the URL and ends itself, under another table prefix in the same schema.
@@ -43,4 +53,5 @@ runTokenStoreConformance<PostgresTokenStore>({
     }),
   capabilities,
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+  loseRecords: loseRecords('owned_'),
 });

@@ -1,7 +1,7 @@
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { adminQuery, useRandomSchema } from './support/shared-postgres.ts';
-import { namespace, rejectionOf, useStores } from './support/stores.ts';
+import { namespace, rejectionOf, reserve, useStores } from './support/stores.ts';
 
 const DAY_MS = 86_400_000;
 const schema = useRandomSchema();
@@ -15,7 +15,7 @@ beforeEach(() => {
 
 async function fillQuota(store: ReturnType<typeof storeFor>, ns: string, limit: number, windowMs: number) {
   for (let index = 0; index < limit; index++) {
-    expect((await store.reserveIssue(ns, { id: `r${index}`, limit, windowMs })).granted).toBe(true);
+    expect((await reserve(store, ns, { id: `r${index}`, limit, windowMs })).granted).toBe(true);
   }
 }
 
@@ -46,58 +46,96 @@ describe('a table dropped mid-run', () => {
 });
 
 describe('the quota is not forgotten', () => {
-  it('a quota table truncated mid-window counts as spent until a window has passed since, then frees up', async () => {
+  it('a quota table truncated mid-window: the markers say so, the window counts as spent until it has passed, then frees up', async () => {
     const store = storeFor();
-    const peer = storeFor();
     const ns = namespace();
     const windowMs = 3000;
     await fillQuota(store, ns, 3, windowMs);
+    const before = await store.quotaUsage(ns, { windowMs });
+    const newest = before.entries.at(-1)!;
 
-    const { now: truncatedAround } = await store.quotaUsage(namespace(), { windowMs });
     await adminQuery(`TRUNCATE ${schema}.${prefix}quota`);
 
-    const denied = await peer.reserveIssue(ns, { id: 'after-truncate', limit: 3, windowMs });
-    expect(denied.granted, 'an emptied quota table must not read as "nothing used"').toBe(false);
-    expect(denied.retryAt).toBeGreaterThanOrEqual(truncatedAround + windowMs);
-    expect(denied.used).toBeGreaterThanOrEqual(3);
-    // Every namespace: the store cannot know which ones had entries.
-    const other = await store.reserveIssue(namespace(), { id: 'x', limit: 25, windowMs });
-    expect(other.granted).toBe(false);
+    const denied = await reserve(store, ns, { id: 'after-truncate', limit: 3, windowMs });
+    expect(denied, 'an emptied quota table must not read as "nothing used"').toMatchObject({
+      granted: false,
+      denied: 'lost',
+      lostThrough: newest.at,
+      retryAt: newest.at + windowMs,
+      epoch: before.epoch,
+    });
     const usage = await store.quotaUsage(ns, { windowMs });
-    expect(usage.used).toBeGreaterThanOrEqual(3);
+    expect(usage).toMatchObject({ used: 0, lostThrough: newest.at, epoch: before.epoch });
+    // A namespace that never reserved has nothing to lose.
+    expect((await reserve(store, namespace(), { id: 'x', limit: 25, windowMs })).granted).toBe(true);
 
     const granted = await eventually(
-      () => store.reserveIssue(ns, { id: 'later', limit: 3, windowMs }),
+      () => reserve(store, ns, { id: 'later', limit: 3, windowMs }),
       (decision) => decision.granted,
-      { timeoutMs: windowMs + 10_000, description: 'the unknown window passed', intervalMs: 200 },
+      { timeoutMs: windowMs + 10_000, description: 'the lost window passed', intervalMs: 200 },
     );
-    expect(granted).toEqual({ granted: true, used: 1, limit: 3 });
+    expect(granted).toMatchObject({ granted: true, used: 1, limit: 3, lostThrough: null });
   }, 30_000);
 
-  it('a quota table dropped mid-run is re-created as spent', async () => {
+  it("a replica that remembers the newest entry brings the window back; clearQuotaLoss is the operator's way out", async () => {
+    const store = storeFor();
+    const ns = namespace();
+    await fillQuota(store, ns, 2, DAY_MS);
+    const remembered = (await store.quotaUsage(ns, { windowMs: DAY_MS })).entries;
+    await adminQuery(`TRUNCATE ${schema}.${prefix}quota`);
+
+    const restored = await store.restoreQuota(ns, { windowMs: DAY_MS, known: remembered });
+    expect(restored).toMatchObject({ used: 2, lostThrough: null });
+    expect(restored.entries.map((entry) => entry.id)).toEqual(remembered.map((entry) => entry.id));
+    expect(await reserve(store, ns, { id: 'r2', limit: 2, windowMs: DAY_MS })).toMatchObject({
+      granted: false,
+      denied: 'quota',
+    });
+
+    const other = namespace();
+    await fillQuota(store, other, 1, DAY_MS);
+    await adminQuery(`DELETE FROM ${schema}.${prefix}quota WHERE ns = $1`, [other]);
+    expect(await reserve(store, other, { id: 'next', limit: 5, windowMs: DAY_MS })).toMatchObject({
+      denied: 'lost',
+    });
+    expect(await store.clearQuotaLoss(other)).toBe(true);
+    expect(await store.clearQuotaLoss(other)).toBe(false);
+    expect(await reserve(store, other, { id: 'next', limit: 5, windowMs: DAY_MS })).toMatchObject({
+      granted: true,
+      used: 1,
+    });
+  });
+
+  it('a quota table dropped mid-run is re-created, and the markers still say its past is lost', async () => {
     const store = storeFor();
     const ns = namespace();
     await fillQuota(store, ns, 1, DAY_MS);
     await adminQuery(`DROP TABLE ${schema}.${prefix}quota CASCADE`);
 
-    expect((await rejectionOf(store.reserveIssue(ns, { id: 'b', limit: 2, windowMs: DAY_MS }))).code).toBe(
+    expect((await rejectionOf(reserve(store, ns, { id: 'b', limit: 2, windowMs: DAY_MS }))).code).toBe(
       'STORE_UNAVAILABLE',
     );
-    const decision = await store.reserveIssue(ns, { id: 'b', limit: 2, windowMs: DAY_MS });
-    expect(decision.granted).toBe(false);
+    const decision = await reserve(store, ns, { id: 'b', limit: 2, windowMs: DAY_MS });
+    expect(decision).toMatchObject({ granted: false, denied: 'lost' });
     expect(decision.retryAt).toBeGreaterThan(Date.now() + DAY_MS - 60_000);
   });
 
-  it('every table truncated, the meta row included: still spent, never free', async () => {
+  it('every table truncated: the store says it has no record (epoch null) instead of inventing one, and remembered entries count again', async () => {
     const store = storeFor();
     const ns = namespace();
     await fillQuota(store, ns, 2, DAY_MS);
-    const tables = ['meta', 'tokens', 'leases', 'quota', 'blocks'].map((t) => `${schema}.${prefix}${t}`);
+    const before = await store.quotaUsage(ns, { windowMs: DAY_MS });
+    const tables = ['meta', 'tokens', 'leases', 'quota', 'quota_markers', 'blocks'].map(
+      (t) => `${schema}.${prefix}${t}`,
+    );
     await adminQuery(`TRUNCATE ${tables.join(', ')}`);
 
-    const decision = await store.reserveIssue(ns, { id: 'c', limit: 25, windowMs: DAY_MS });
-    expect(decision.granted).toBe(false);
-    expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBeGreaterThanOrEqual(25);
+    const after = await store.quotaUsage(ns, { windowMs: DAY_MS });
+    expect(after).toMatchObject({ used: 0, epoch: null, lostThrough: null, entries: [] });
+    const restored = await store.restoreQuota(ns, { windowMs: DAY_MS, known: before.entries });
+    expect(restored.used).toBe(2);
+    expect(restored.epoch).not.toBeNull();
+    expect(restored.epoch).not.toBe(before.epoch);
   });
 
   it('fences keep growing after the lease and token tables were truncated', async () => {

@@ -1,3 +1,4 @@
+import type { Lease, QuotaDecision, TokenStore } from '@connexease-kit/auth-core';
 import { afterEach } from 'vitest';
 import {
   createPostgresTokenStore,
@@ -42,3 +43,24 @@ export async function rejectionOf(promise: Promise<unknown>): Promise<Record<str
   }
   throw new Error('expected a rejection, but the call succeeded');
 }
+
+/**
+ * Reserves `id` as the lease holder of `ns` (the contract refuses anyone else): takes the lease when free,
+ * or reuses the one this helper took before for `ns` on `store`.
+ */
+export async function reserve(
+  store: TokenStore,
+  ns: string,
+  request: { id: string; limit: number; windowMs: number },
+): Promise<QuotaDecision> {
+  const key = `${ns}`;
+  let lease = leases.get(store)?.get(key);
+  if (lease === undefined) {
+    lease = (await store.acquireLease(ns, { ttlMs: 600_000 })) ?? undefined;
+    if (lease === undefined) throw new Error(`the lease of ${ns} is held by someone else`);
+    if (!leases.has(store)) leases.set(store, new Map());
+    leases.get(store)?.set(key, lease);
+  }
+  return store.reserveIssue(ns, { ...request, lease });
+}
+const leases = new WeakMap<TokenStore, Map<string, Lease>>();
