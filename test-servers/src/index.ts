@@ -1,3 +1,5 @@
+export { POSTGRES_INSTALL_HINT, postgresBinDir } from './postgres-binaries.ts';
+export { type PrivatePostgres, startPrivatePostgres } from './private-postgres.ts';
 export {
   baseServerArgs,
   type PrivateRedis,
@@ -15,4 +17,5 @@ export {
   stopProcess,
   waitForPing,
 } from './redis-process.ts';
+export { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from './shared-postgres.ts';
 export { requireSharedRedis, SHARED_REDIS_URL } from './shared-redis.ts';
