@@ -5,7 +5,13 @@ import {
   type TokenStore,
 } from '@connexease-kit/auth-core';
 import { buildConnexeaseClient, type ConnexeaseClient, type ConnexeaseClientConfig } from './client.ts';
-import { createFileStore, createRedisStore, STORE_LOADERS, type StoreLoaders } from './store-loaders.ts';
+import {
+  createFileStore,
+  createPostgresStore,
+  createRedisStore,
+  STORE_LOADERS,
+  type StoreLoaders,
+} from './store-loaders.ts';
 
 /** Environment variables, as in `process.env`. */
 export type EnvSource = Record<string, string | undefined>;
@@ -19,12 +25,13 @@ export type EnvSource = Record<string, string | undefined>;
  * | `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD` | API user for the legacy JWT |
  * | `CONNEXEASE_BASE_URL` | API base URL (default `https://api.connexease.com`) |
  * | `CONNEXEASE_JWT_DAILY_LIMIT` | issues per 24 h, 1 to 30 (default 25) |
- * | `CONNEXEASE_STORE` | `memory`, `file` or `redis`; when unset: `redis` if `CONNEXEASE_REDIS_URL` is set, `file` if `CONNEXEASE_STORE_DIR` is set (both: `CONFIG_INVALID`), else `memory` |
+ * | `CONNEXEASE_STORE` | `memory`, `file`, `redis` or `postgres`; when unset: `redis` if `CONNEXEASE_REDIS_URL` is set, `postgres` if `CONNEXEASE_DATABASE_URL` is set, `file` if `CONNEXEASE_STORE_DIR` is set (more than one: `CONFIG_INVALID`), else `memory` |
  * | `CONNEXEASE_REDIS_URL` | the Redis store's `redis://` or `rediss://` URL (required for `redis`) |
+ * | `CONNEXEASE_DATABASE_URL` | the PostgreSQL store's `postgres://` URL (required for `postgres`) |
  * | `CONNEXEASE_STORE_DIR` | the file store's directory (default `$XDG_CACHE_HOME/connexease-kit`, else `~/.cache/connexease-kit`) |
  *
- * For `redis` and `file` it loads the optional peer (`@connexease-kit/token-store-redis` or
- * `@connexease-kit/token-store-file`) and creates the store; the client owns it and closes it (with
+ * For `redis`, `postgres` and `file` it loads the optional peer (`@connexease-kit/token-store-redis`,
+ * `@connexease-kit/token-store-postgres` or `@connexease-kit/token-store-file`) and creates the store; the client owns it and closes it (with
  * its connections or watchers) in `auth.close()`. With an Account Access Token nothing is stored, so
  * no store is created. `overrides` win over the environment; an `overrides.store` replaces the
  * store settings of the environment (a `TokenStore` you pass stays yours to close).
@@ -66,14 +73,7 @@ export async function createClientFromEnvWith(
 
   const { onEvent } = config;
   const events = onEvent === undefined ? {} : { onEvent };
-  const store: TokenStore =
-    kind.kind === 'redis'
-      ? await createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason)
-      : await createFileStore(
-          { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
-          loaders.file,
-          kind.reason,
-        );
+  const store: TokenStore = await createStore(kind, events, loaders);
   try {
     return buildConnexeaseClient(config, { ownedStore: store });
   } catch (error) {
@@ -85,19 +85,50 @@ export async function createClientFromEnvWith(
 type StoreKind =
   | { kind: 'memory' }
   | { kind: 'redis'; url: string; reason: string }
+  | { kind: 'postgres'; url: string; reason: string }
   | { kind: 'file'; directory: string | undefined; reason: string };
+
+function createStore(
+  kind: Exclude<StoreKind, { kind: 'memory' }>,
+  events: Pick<ConnexeaseClientConfig, 'onEvent'>,
+  loaders: StoreLoaders,
+): Promise<TokenStore> {
+  switch (kind.kind) {
+    case 'redis':
+      return createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason);
+    case 'postgres':
+      return createPostgresStore({ connectionString: kind.url, ...events }, loaders.postgres, kind.reason);
+    case 'file':
+      return createFileStore(
+        { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
+        loaders.file,
+        kind.reason,
+      );
+  }
+}
 
 /**
  * The store the environment asks for. `CONNEXEASE_STORE` decides when set; otherwise a Redis URL means
- * Redis and a store directory means file (both at once is ambiguous), and nothing means memory.
+ * Redis, a database URL PostgreSQL and a store directory file (two at once is ambiguous), and nothing
+ * means memory.
  */
 function storeKind(fromEnv: EnvConfig, directory: string | undefined): StoreKind {
-  const { store, redisUrl } = fromEnv;
-  if (store === undefined && redisUrl !== undefined && directory !== undefined) {
+  const { store, redisUrl, databaseUrl } = fromEnv;
+  const sources = [
+    redisUrl === undefined ? undefined : 'CONNEXEASE_REDIS_URL',
+    databaseUrl === undefined ? undefined : 'CONNEXEASE_DATABASE_URL',
+    directory === undefined ? undefined : 'CONNEXEASE_STORE_DIR',
+  ].filter((name) => name !== undefined);
+  if (store === undefined && sources.length > 1) {
     throw new ConnexeaseAuthError(
       'CONFIG_INVALID',
-      'CONNEXEASE_REDIS_URL and CONNEXEASE_STORE_DIR are both set: set CONNEXEASE_STORE to redis or file',
+      `${sources.join(' and ')} are set: set CONNEXEASE_STORE to redis, postgres or file`,
     );
+  }
+  if (store === 'postgres' || (store === undefined && databaseUrl !== undefined)) {
+    // readEnvConfig already refused CONNEXEASE_STORE=postgres without a URL.
+    const reason = store === 'postgres' ? 'CONNEXEASE_STORE is postgres' : 'CONNEXEASE_DATABASE_URL is set';
+    return { kind: 'postgres', url: databaseUrl ?? '', reason };
   }
   if (store === 'file' || (store === undefined && directory !== undefined)) {
     const reason = store === 'file' ? 'CONNEXEASE_STORE is file' : 'CONNEXEASE_STORE_DIR is set';

@@ -10,6 +10,11 @@ export interface FileStoreModule {
   createFileTokenStore(options?: { directory?: string; onEvent?: AuthEventListener }): TokenStore;
 }
 
+/** What `@connexease-kit/token-store-postgres` must export. */
+export interface PostgresStoreModule {
+  createPostgresTokenStore(options: { connectionString: string; onEvent?: AuthEventListener }): TokenStore;
+}
+
 /**
  * How the optional store packages are loaded. They are optional peers, so they are only ever
  * imported dynamically, and only when asked for; tests inject failing loaders.
@@ -17,16 +22,19 @@ export interface FileStoreModule {
 export interface StoreLoaders {
   redis: () => Promise<RedisStoreModule>;
   file: () => Promise<FileStoreModule>;
+  postgres: () => Promise<PostgresStoreModule>;
 }
 
 /** The real loaders: dynamic imports of the optional peers. */
 export const STORE_LOADERS: StoreLoaders = {
   redis: () => import('@connexease-kit/token-store-redis'),
   file: () => import('@connexease-kit/token-store-file'),
+  postgres: () => import('@connexease-kit/token-store-postgres'),
 };
 
 const REDIS_INSTALL = 'install them: npm install @connexease-kit/token-store-redis ioredis';
 const FILE_INSTALL = 'install it: npm install @connexease-kit/token-store-file';
+const POSTGRES_INSTALL = 'install them: npm install @connexease-kit/token-store-postgres pg';
 
 /**
  * Creates the Redis store for `url`, which the caller then owns.
@@ -66,6 +74,28 @@ export async function createFileStore(
   if (typeof module.createFileTokenStore !== 'function')
     throw notExported('token-store-file', 'createFileTokenStore', FILE_INSTALL);
   return module.createFileTokenStore(options);
+}
+
+/**
+ * Creates the PostgreSQL store for `connectionString`, which the caller then owns.
+ *
+ * @param reason What asked for it (e.g. `CONNEXEASE_STORE is postgres`), for the error message.
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` saying how to install the package when it cannot be loaded.
+ */
+export async function createPostgresStore(
+  options: { connectionString: string; onEvent?: AuthEventListener },
+  load: StoreLoaders['postgres'],
+  reason: string,
+): Promise<TokenStore> {
+  const module = await loadStoreModule(
+    load,
+    '@connexease-kit/token-store-postgres (or its peer pg)',
+    reason,
+    POSTGRES_INSTALL,
+  );
+  if (typeof module.createPostgresTokenStore !== 'function')
+    throw notExported('token-store-postgres', 'createPostgresTokenStore', POSTGRES_INSTALL);
+  return module.createPostgresTokenStore(options);
 }
 
 async function loadStoreModule<T>(
