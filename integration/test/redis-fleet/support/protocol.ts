@@ -6,8 +6,14 @@
  */
 import type { AuthEvent, AuthStatus } from '@connexease-kit/auth-core';
 
-/** Where a replica's store lives. */
-export type ReplicaRedis = { url: string } | { cluster: ReadonlyArray<{ host: string; port: number }> };
+/**
+ * Where a replica's store lives: a Redis URL, a Redis Cluster, or a PostgreSQL database and schema (the
+ * PostgreSQL store, for the fleet tests of test/postgres-fleet).
+ */
+export type ReplicaRedis =
+  | { url: string }
+  | { cluster: ReadonlyArray<{ host: string; port: number }> }
+  | { postgres: string; schema: string };
 
 /** Everything a replica needs; passed as JSON in the `CXK_FLEET_REPLICA` environment variable. */
 export interface ReplicaConfig {
