@@ -27,6 +27,7 @@ export const PROVIDER_DEFAULTS: {
   readonly leaseTtlMs: number;
   readonly waitTimeoutMs: number;
   readonly pollIntervalMs: number;
+  readonly storeCheckIntervalMs: number;
   readonly retry: { readonly attempts: number; readonly baseDelayMs: number; readonly maxDelayMs: number };
   readonly quotaLowRatio: number;
   readonly issueTimeoutMs: number;
@@ -37,6 +38,7 @@ export const PROVIDER_DEFAULTS: {
   leaseTtlMs: 30 * SECOND,
   waitTimeoutMs: 60 * SECOND,
   pollIntervalMs: SECOND,
+  storeCheckIntervalMs: MINUTE,
   retry: Object.freeze({ attempts: 3, baseDelayMs: 500, maxDelayMs: 10 * SECOND }),
   quotaLowRatio: 0.2,
   issueTimeoutMs: 30 * SECOND,
@@ -54,6 +56,7 @@ const KNOWN_OPTIONS = new Set<string>([
   'leaseTtlMs',
   'waitTimeoutMs',
   'pollIntervalMs',
+  'storeCheckIntervalMs',
   'retry',
   'quotaLowRatio',
   'issueTimeoutMs',
@@ -116,6 +119,7 @@ export interface ResolvedProviderOptions {
   leaseTtlMs: number;
   waitTimeoutMs: number;
   pollIntervalMs: number;
+  storeCheckIntervalMs: number;
   retry: { attempts: number; baseDelayMs: number; maxDelayMs: number };
   quotaLowRatio: number;
   issueTimeoutMs: number;
@@ -130,7 +134,7 @@ export interface ResolvedProviderOptions {
 /**
  * Applies the defaults and validates every option, so the provider can trust them. Defaults: base URL
  * `https://api.connexease.com`, quota 25 per 24 h, refresh 30 min before expiry, 401 block 1 h,
- * lease 30 s, wait 60 s, poll 1 s, 3 attempts with 500 ms to 10 s backoff, `quota-low` at 20 % left,
+ * lease 30 s, wait 60 s, poll 1 s, store check every 60 s, 3 attempts with 500 ms to 10 s backoff, `quota-low` at 20 % left,
  * the system clock and `Math.random`. An issuer and a store are required for `{ username, password }`.
  *
  * Ranges (integers, milliseconds): `refreshBeforeExpiryMs` 0 to 24 h; `invalidCredentialsBlockMs`
@@ -262,6 +266,13 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
       defaults.pollIntervalMs,
       1,
       Math.min(MINUTE, waitTimeoutMs),
+    ),
+    storeCheckIntervalMs: integerOption(
+      'storeCheckIntervalMs',
+      options.storeCheckIntervalMs,
+      defaults.storeCheckIntervalMs,
+      100,
+      DAY,
     ),
     retry,
     quotaLowRatio,

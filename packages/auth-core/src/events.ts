@@ -23,6 +23,25 @@ export type AuthEvent =
   | { type: 'unblocked'; ns: string }
   | { type: 'token-discarded'; ns: string; reason: 'rejected' }
   | { type: 'store-error'; ns: string; operation: string; message: string }
+  | {
+      /**
+       * Guarantee 10: the store lost quota records this replica knew of (an empty restart, a failover
+       * that lost writes, eviction, a flush). The remembered attempts were re-added, and a still-valid
+       * token written back when the store had none.
+       */
+      type: 'store-reset';
+      ns: string;
+      /** What noticed it: the periodic check of a replica holding a token, a refresh, or a reservation. */
+      detectedBy: 'watch' | 'refresh' | 'reservation';
+      /** The store's record started a new life (or has none): it lost everything in between. */
+      epochChanged: boolean;
+      /** Remembered attempts inside the window that the store no longer held (re-added). */
+      missingEntries: number;
+      /** The store still reports attempts nobody could re-add: the quota counts as spent for a window after them. */
+      quotaLost: boolean;
+      /** This replica wrote its still-valid token back to the emptied store. */
+      tokenRestored: boolean;
+    }
   | { type: 'encryption-mismatch'; ns: string; reason: 'plaintext' | 'wrong-key' | 'corrupt' }
   | { type: 'warning'; ns?: string; message: string };
 

@@ -4,6 +4,7 @@ import type { PasswordCredentials } from './credentials.ts';
 import type { AuthEvent } from './events.ts';
 import type { TokenCache } from './held-token.ts';
 import type { JwtIssuer } from './issuer.ts';
+import type { QuotaMemory } from './quota-memory.ts';
 import type { RetryGate } from './retry-gate.ts';
 import type { StoreClock } from './store-clock.ts';
 import type { GuardedStore } from './store-guard.ts';
@@ -24,6 +25,8 @@ export interface JwtContext {
   /** The store's clock as this replica estimates it: token records' times are on it. */
   readonly storeClock: StoreClock;
   readonly blocks: BlockGate;
+  /** The newest quota record this replica saw (guarantee 10). */
+  readonly quota: QuotaMemory;
   /** Local fail-fast for a spent quota or a fleet outage backoff. */
   readonly gate: RetryGate;
   /** Aborts when the provider closes. */

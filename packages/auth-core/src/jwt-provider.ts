@@ -11,6 +11,7 @@ import type { JwtContext } from './jwt-context.ts';
 import { adopt } from './lead-refresh.ts';
 import type { AuthStatus, RequestOptions, TokenProvider } from './provider-types.ts';
 import { quotaSummary } from './quota.ts';
+import { QuotaMemory } from './quota-memory.ts';
 import { reservationWindowMs } from './quota-reservation.ts';
 import { refreshToken } from './refresh.ts';
 import { RetryGate } from './retry-gate.ts';
@@ -19,6 +20,7 @@ import { credentialFingerprint, namespaceFor } from './secrets.ts';
 import { SingleFlight } from './single-flight.ts';
 import { StoreClock } from './store-clock.ts';
 import { guardStore } from './store-guard.ts';
+import { learnQuota, watchStore } from './store-watch.ts';
 
 /** First pause before another background refresh after one failed; doubles per failure. */
 const BACKGROUND_RETRY_BASE_MS = 1000;
@@ -81,7 +83,8 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
     return fingerprintPromise;
   };
 
-  const storeClock = new StoreClock(clock);
+  // Every quota answer read through the store clock teaches this replica the fleet's quota record.
+  const storeClock = new StoreClock(clock, (_ns, usage) => learnQuota(ctx, usage));
   const tokens = new TokenCache(options.refreshBeforeExpiryMs, storeClock);
   const ctx: JwtContext = {
     options,
@@ -100,6 +103,7 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
       invalidCredentialsBlockMs: options.invalidCredentialsBlockMs,
     }),
     gate: new RetryGate(),
+    quota: new QuotaMemory(),
     closeSignal: closing.signal,
     unblockedAt: Number.NEGATIVE_INFINITY,
     phase: 'idle',
@@ -139,12 +143,26 @@ export function createJwtProvider(options: ResolvedProviderOptions): JwtTokenPro
     // A foreground refresh may adopt a stored token that is already due: refresh that one in the background.
     flight.then(
       (token) => {
+        startWatch();
         const now = clock.now();
         if (!(now < token.refreshAt) && now < token.expiresAt) startBackground(now);
       },
       () => {},
     );
     return flight;
+  };
+
+  /** Once this replica holds a token: check the store periodically, so it notices a store that forgot (guarantee 10). */
+  let watching = false;
+  const startWatch = (): void => {
+    if (watching || closed) return;
+    watching = true;
+    void namespace().then(
+      (ns) => watchStore(ctx, ns),
+      () => {
+        watching = false;
+      },
+    );
   };
 
   /** Background refresh of a due token, unless one is running or a failure asked to wait. */

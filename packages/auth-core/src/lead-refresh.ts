@@ -11,6 +11,7 @@ import { keepLeaseAlive, type LeaseKeeper } from './lease-keeper.ts';
 import { reservationWindowMs, reserveAttempt } from './quota-reservation.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { Lease, TokenRecord } from './store.ts';
+import { reconcileQuota } from './store-watch.ts';
 
 /** What the leader is refreshing for. */
 export interface LeadRequest {
@@ -24,8 +25,12 @@ export interface LeadRequest {
  * The leader's part of a refresh (guarantee 2), run while holding the lease and keeping it alive:
  * re-read the store (another replica may have just written), re-check the block, apply the fleet
  * backoff, then the attempt loop. The lease is released however this ends.
+ *
+ * Resolves `null` when the lease turned out lost before a token was in hand (guarantee 11: the
+ * store refused a reservation, or the keeper found another owner): nothing more was sent, and the
+ * caller goes back to waiting for the current leader's token.
  */
-export async function leadRefresh(ctx: JwtContext, request: LeadRequest): Promise<HeldToken> {
+export async function leadRefresh(ctx: JwtContext, request: LeadRequest): Promise<HeldToken | null> {
   const { ns, need, background } = request;
   const { clock, leaseTtlMs } = ctx.options;
   const keeper = keepLeaseAlive({
@@ -75,7 +80,9 @@ async function fleetAttempts(
 ): Promise<{ attempts: number; unanswered: number }> {
   const { clock, leaseTtlMs, quota, retry } = ctx.options;
   const { storeClock } = ctx;
-  const usage = await storeClock.quotaUsage(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) });
+  const read = await storeClock.quotaUsage(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) });
+  // A store that lost attempts this replica knows of gets them back before anything is decided.
+  const usage = await reconcileQuota(ctx, ns, read, 'refresh');
   // Reservations and token records are on the store's clock; this replica's own answers (a block it
   // saw, an unblock) on its local clock, shifted onto the store's.
   const answeredAt = Math.max(
@@ -113,6 +120,11 @@ async function fleetAttempts(
  * Guarantee 4: up to `attempts` `POST /jwt/` attempts, each after a granted reservation. Retryable
  * failures (5XX, network, timeout) back off with capped exponential full jitter; a 4XX is never
  * retried, and 401/403 write the fleet-wide block first.
+ *
+ * Guarantee 11: each attempt is sent only by the current lease holder. The reservation before it is
+ * refused by the store unless our lease id and fence are current, and the keeper's last word is
+ * checked once more just before sending; a retry first re-reads the store, since another replica may
+ * have issued while we backed off. A lost lease ends the loop with `null`.
  */
 async function issueLoop(
   ctx: JwtContext,
@@ -121,12 +133,18 @@ async function issueLoop(
   plan: { attempts: number; unanswered: number },
   need: TokenNeed,
   background: boolean,
-): Promise<HeldToken> {
+): Promise<HeldToken | null> {
   const { clock, retry, random, issueTimeoutMs } = ctx.options;
   let lastError: ConnexeaseAuthError | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt += 1) {
     ctx.phase = 'issuing';
-    await reserveAttempt(ctx, ns, keeper.lease);
+    if (attempt > 1) {
+      const theirs = ctx.tokens.suitable(await ctx.store.readToken(ns), need, clock.now());
+      if (theirs !== null) return adopt(ctx, ns, theirs, background);
+    }
+    if (!keeper.held || !(await reserveAttempt(ctx, ns, keeper.lease)) || !keeper.held) {
+      return leaseLost(ctx, ns);
+    }
     let token: HeldToken;
     try {
       const issued = await attemptIssue({
@@ -177,6 +195,17 @@ async function issueLoop(
   );
   ctx.gate.close(error);
   throw error;
+}
+
+/** Reports that this replica stopped leading before it had a token: it sends nothing more. */
+function leaseLost(ctx: JwtContext, ns: string): null {
+  ctx.emit({
+    type: 'warning',
+    ns,
+    message:
+      'the token lease passed to another replica before this one got a token; it sends no more POST /jwt/ and waits for theirs',
+  });
+  return null;
 }
 
 /**

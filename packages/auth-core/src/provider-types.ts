@@ -46,6 +46,13 @@ export interface TokenProviderOptions {
   /** Poll interval bound while waiting (notifications usually wake sooner). Default 1 s. */
   pollIntervalMs?: number;
   /**
+   * How often (jittered ±25 %) a replica holding a token checks, off the hot path, that the store still
+   * holds the fleet's quota record (guarantee 10): one `quotaUsage` call. After a loss (a Redis restart
+   * without persistence, a flush, eviction) it re-adds the attempts it remembers and writes its token
+   * back, so replicas started later adopt it instead of issuing. Default 60 s; 100 ms to 24 h.
+   */
+  storeCheckIntervalMs?: number;
+  /**
    * Longest one `POST /jwt/` attempt may take before the provider gives up on it (`TIMEOUT`, counted
    * as an attempt and retried). A backstop above the issuer's own timeout. Default 30 s.
    */

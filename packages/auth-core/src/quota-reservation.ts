@@ -1,22 +1,28 @@
 import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
+import { quotaSummary } from './quota.ts';
 import type { Lease, QuotaDecision } from './store.ts';
+import { idleSleep, noteReservation } from './store-watch.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
 
 /**
- * Guarantee 1: reserves one slot in the fleet's sliding window before a `POST /jwt/` attempt.
+ * Guarantees 1, 10 and 11: reserves one slot in the fleet's sliding window before a `POST /jwt/`
+ * attempt, as the holder of `lease`, sending the entries this replica remembers so that a store that
+ * lost them counts them again.
  *
  * Each attempt gets a fresh random id. If the reserve call itself fails, its outcome is unknown (the
  * slot may have been taken), so it is asked once more with the same id: the store counts an id once.
- * Resolves only with a granted decision; otherwise fails with `QUOTA_EXHAUSTED` (nothing is sent, and
- * the provider fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
+ * Resolves `true` when granted and `false` when the store refused `lease` (another replica leads now:
+ * nothing may be sent); otherwise fails with `QUOTA_EXHAUSTED` (nothing is sent, and the provider
+ * fails fast without I/O until `retryAt`) or `STORE_UNAVAILABLE` (fail closed).
  */
-export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease): Promise<QuotaDecision> {
+export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease): Promise<boolean> {
   const { limit } = ctx.options.quota;
   const windowMs = reservationWindowMs(ctx.options);
-  const request = { id: crypto.randomUUID(), limit, windowMs, lease };
+  const known = ctx.quota.known(ctx.storeClock.now(), windowMs);
+  const request = { id: crypto.randomUUID(), limit, windowMs, lease, known };
   let decision: QuotaDecision;
   try {
     decision = await ctx.store.reserveIssue(ns, request);
@@ -24,24 +30,75 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
     if (isConnexeaseAuthError(error, 'ABORTED')) throw error;
     decision = await ctx.store.reserveIssue(ns, request);
   }
-  if (!decision.granted) {
-    const now = ctx.options.clock.now();
-    const retryAt = decision.retryAt ?? now + FALLBACK_RETRY_MS;
-    ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
-    const error = new ConnexeaseAuthError(
-      'QUOTA_EXHAUSTED',
-      `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing was ` +
-        `sent. The next issue is possible at ${new Date(retryAt).toISOString()}`,
-      { retryAt },
-    );
-    ctx.gate.close(error);
-    throw error;
-  }
+  if (decision.denied === 'lease') return false;
+  const lost = noteReservation(ctx, ns, decision);
+  if (!decision.granted) throw exhausted(ctx, ns, decision, windowMs);
+  if (lost) await settleAfterLoss(ctx, ns, windowMs);
   const remaining = Math.max(0, limit - decision.used);
   if (remaining <= limit * ctx.options.quotaLowRatio) {
     ctx.emit({ type: 'quota-low', ns, used: decision.used, limit, remaining });
   }
-  return decision;
+  return true;
+}
+
+/**
+ * A grant made on a record the store had just lost counted only what this replica remembered. Other
+ * live replicas remember attempts too and re-add them at their next store check: wait for that (one
+ * and a half check intervals), then send only if the window, with everything re-added, still leaves
+ * room for this attempt. The reservation itself stays counted either way.
+ */
+async function settleAfterLoss(ctx: JwtContext, ns: string, windowMs: number): Promise<void> {
+  const { clock, quota, storeCheckIntervalMs } = ctx.options;
+  await idleSleep(clock, storeCheckIntervalMs * 1.5, ctx.closeSignal);
+  const usage = await ctx.storeClock.quotaUsage(ctx.store, ns, { windowMs });
+  const summary = quotaSummary(usage.reservedAt, usage.now, { limit: quota.limit, windowMs });
+  const lost = usage.lostThrough !== null && usage.lostThrough > usage.now - windowMs;
+  if (summary.used <= quota.limit && !lost) return;
+  const retryAt = lost ? usage.lostThrough! + windowMs : (summary.retryAt ?? usage.now + FALLBACK_RETRY_MS);
+  const decision: QuotaDecision = {
+    granted: false,
+    denied: lost ? 'lost' : 'quota',
+    used: summary.used,
+    limit: quota.limit,
+    retryAt,
+    entries: usage.entries,
+    epoch: usage.epoch,
+    lostThrough: usage.lostThrough,
+  };
+  throw exhausted(ctx, ns, decision, windowMs);
+}
+
+/** The `QUOTA_EXHAUSTED` error for a denied reservation; closes the local gate until `retryAt`. */
+function exhausted(
+  ctx: JwtContext,
+  ns: string,
+  decision: QuotaDecision,
+  windowMs: number,
+): ConnexeaseAuthError {
+  const { limit } = ctx.options.quota;
+  const now = ctx.options.clock.now();
+  // The store answers on its own clock; the gate and the message use this replica's.
+  const retryAt =
+    decision.retryAt === undefined ? now + FALLBACK_RETRY_MS : ctx.storeClock.toLocal(decision.retryAt);
+  ctx.emit({ type: 'quota-exhausted', ns, used: decision.used, limit, retryAt });
+  const next = `The next issue is possible at ${new Date(retryAt).toISOString()}`;
+  const error =
+    decision.denied === 'lost'
+      ? new ConnexeaseAuthError(
+          'QUOTA_EXHAUSTED',
+          `the token store lost its record of recent POST /jwt/ attempts and no running replica remembers ` +
+            `them, so the quota counts as spent for ${describeWindow(windowMs)} after the last one; nothing ` +
+            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth quota forget-loss\``,
+          { retryAt },
+        )
+      : new ConnexeaseAuthError(
+          'QUOTA_EXHAUSTED',
+          `the JWT issue quota is spent (${decision.used} of ${limit} in ${describeWindow(windowMs)}); nothing ` +
+            `was sent. ${next}`,
+          { retryAt },
+        );
+  ctx.gate.close(error);
+  return error;
 }
 
 function describeWindow(windowMs: number): string {

@@ -47,7 +47,10 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
       if (lease !== null) {
         reportWait('lease-acquired');
         ctx.phase = 'idle';
-        return await leadRefresh(ctx, { ns, lease, need, background });
+        const led = await leadRefresh(ctx, { ns, lease, need, background });
+        if (led !== null) return led;
+        // The lease passed to another replica mid-refresh (guarantee 11): wait for its token instead.
+        continue;
       }
 
       ctx.phase = 'waiting';

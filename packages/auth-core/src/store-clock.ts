@@ -17,10 +17,13 @@ import type { QuotaUsage, TokenStore } from './store.ts';
  */
 export class StoreClock {
   readonly #clock: Clock;
+  readonly #onUsage: ((ns: string, usage: QuotaUsage) => void) | undefined;
   #offset: number | null = null;
 
-  constructor(clock: Clock) {
+  /** @param onUsage - Sees every `quotaUsage` answer read through this clock (the quota memory learns from them). */
+  constructor(clock: Clock, onUsage?: (ns: string, usage: QuotaUsage) => void) {
     this.#clock = clock;
+    this.#onUsage = onUsage;
   }
 
   /** Whether a store answer has been heard yet. */
@@ -76,6 +79,7 @@ export class StoreClock {
     const sentAt = this.#clock.now();
     const usage = await store.quotaUsage(ns, options);
     this.observe(usage.now, sentAt, this.#clock.now());
+    this.#onUsage?.(ns, usage);
     return usage;
   }
 }

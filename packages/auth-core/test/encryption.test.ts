@@ -247,11 +247,18 @@ describe('createEncryptedTokenStore', () => {
     expect(await store.readLease(NS)).toEqual(lease);
     expect(await store.extendLease(NS, lease, 2000)).not.toBeNull();
     expect(await store.releaseLease(NS, lease)).toBe(true);
-    expect(await store.reserveIssue(NS, { id: 'r1', limit: 1, windowMs: 1000 })).toMatchObject({
-      granted: true,
-    });
+    const holder = (await store.acquireLease(NS, { ttlMs: 1000 }))!;
+    expect(await store.reserveIssue(NS, { id: 'r1', limit: 1, windowMs: 1000, lease: holder })).toMatchObject(
+      {
+        granted: true,
+      },
+    );
+    expect(await store.releaseLease(NS, holder)).toBe(true);
     expect(await inner.quotaUsage(NS, { windowMs: 1000 })).toMatchObject({ used: 1 });
     expect((await store.quotaUsage(NS, { windowMs: 1000 })).used).toBe(1);
+    const known = [{ id: 'remembered', at: Date.now() }];
+    expect((await store.restoreQuota(NS, { windowMs: 1000, known })).used).toBe(2);
+    expect(await store.clearQuotaLoss(NS)).toBe(false);
     const block = { code: 'AGENT_BANNED' as const, status: 403, reason: 'banned', createdAt: 1 };
     await store.writeBlock(NS, block);
     expect(await inner.readBlock(NS)).toEqual(block);

@@ -29,9 +29,16 @@ describe('the hot path', () => {
     const header = await settle(provider.getAuthorization());
     const callsBefore = fleet.control.total();
     for (let i = 0; i < 1000; i += 1) expect(await provider.getAuthorization()).toBe(header);
-    await advance(23 * HOUR, HOUR);
-    expect(await provider.getAuthorization()).toBe(header);
     expect(fleet.control.total()).toBe(callsBefore);
+
+    await advance(23 * HOUR, HOUR);
+    // Meanwhile only the periodic store check ran (guarantee 10), never on the caller's path.
+    const background = fleet.control.log.slice(callsBefore).map(({ method }) => method);
+    expect(new Set(background)).toEqual(new Set(['quotaUsage']));
+    expect(background.length).toBeLessThanOrEqual(Math.ceil(23 / 0.75));
+    const callsAfterWait = fleet.control.total();
+    expect(await provider.getAuthorization()).toBe(header);
+    expect(fleet.control.total()).toBe(callsAfterWait);
   });
 
   test('it does not wait on I/O: it answers even while every store call hangs', async () => {

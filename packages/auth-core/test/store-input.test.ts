@@ -6,6 +6,7 @@ import {
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
 } from '@connexease-kit/auth-core';
@@ -15,6 +16,7 @@ const SECRET = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.signature';
 const invalid = { name: 'ConnexeaseAuthError', code: 'CONFIG_INVALID' };
 const record = { value: SECRET, expiresAt: 2000, issuedAt: 1000, fence: 3 };
 const block = { code: 'AGENT_BANNED', status: 403, reason: 'banned', createdAt: 1000 };
+const held = { id: 'owner', fence: 1, expiresAt: 5 };
 
 function thrownBy(check: () => void): unknown {
   try {
@@ -31,7 +33,12 @@ describe('store input assertions accept what the contract allows', () => {
     ['a lease', () => assertLease({ id: 'owner', fence: 1, expiresAt: 5 })],
     ['a token record', () => assertTokenRecord(record)],
     ['a token value', () => assertTokenValue(SECRET)],
-    ['a quota request', () => assertQuotaRequest({ id: 'r', limit: 25, windowMs: 86_400_000 })],
+    ['a quota request', () => assertQuotaRequest({ id: 'r', limit: 25, windowMs: 86_400_000, lease: held })],
+    [
+      'a quota request with remembered entries',
+      () => assertQuotaRequest({ id: 'r', limit: 25, windowMs: 1, lease: held, known: [{ id: 'a', at: 1 }] }),
+    ],
+    ['a restore request', () => assertQuotaRestoreRequest({ windowMs: 1, known: [] })],
     ['a permanent block', () => assertBlockRecord(block)],
     ['a timed block', () => assertBlockRecord({ ...block, until: 5000, fingerprint: 'f' })],
     ['a fractional positive duration', () => assertPositiveMs(0.5, 'ttlMs')],
@@ -54,14 +61,46 @@ describe('store input assertions reject bad input with CONFIG_INVALID', () => {
     ['a record with a fractional fence', () => assertTokenRecord({ ...record, fence: 0.5 }), /record/],
     ['an empty token value', () => assertTokenValue(''), /discardToken/],
     ['a missing quota request', () => assertQuotaRequest(undefined), /request/],
-    ['an empty reservation id', () => assertQuotaRequest({ id: '', limit: 1, windowMs: 1 }), /id/],
     [
-      'an over-long reservation id',
-      () => assertQuotaRequest({ id: 'x'.repeat(257), limit: 1, windowMs: 1 }),
+      'an empty reservation id',
+      () => assertQuotaRequest({ id: '', limit: 1, windowMs: 1, lease: held }),
       /id/,
     ],
-    ['a fractional limit', () => assertQuotaRequest({ id: 'r', limit: 2.5, windowMs: 1 }), /limit/],
-    ['a zero window', () => assertQuotaRequest({ id: 'r', limit: 1, windowMs: 0 }), /windowMs/],
+    [
+      'an over-long reservation id',
+      () => assertQuotaRequest({ id: 'x'.repeat(257), limit: 1, windowMs: 1, lease: held }),
+      /id/,
+    ],
+    [
+      'a fractional limit',
+      () => assertQuotaRequest({ id: 'r', limit: 2.5, windowMs: 1, lease: held }),
+      /limit/,
+    ],
+    ['a zero window', () => assertQuotaRequest({ id: 'r', limit: 1, windowMs: 0, lease: held }), /windowMs/],
+    ['a reservation without a lease', () => assertQuotaRequest({ id: 'r', limit: 1, windowMs: 1 }), /lease/],
+    [
+      'a reservation with a malformed lease',
+      () => assertQuotaRequest({ id: 'r', limit: 1, windowMs: 1, lease: { id: '' } }),
+      /lease/,
+    ],
+    [
+      'too many remembered entries',
+      () =>
+        assertQuotaRequest({
+          id: 'r',
+          limit: 1,
+          windowMs: 1,
+          lease: held,
+          known: Array.from({ length: 65 }, (_, i) => ({ id: `e${i}`, at: i })),
+        }),
+      /at most 64/,
+    ],
+    [
+      'a remembered entry with a NaN time',
+      () => assertQuotaRestoreRequest({ windowMs: 1, known: [{ id: 'a', at: Number.NaN }] }),
+      /restoreQuota known/,
+    ],
+    ['a restore without entries', () => assertQuotaRestoreRequest({ windowMs: 1 }), /restoreQuota known/],
     ['an unknown block code', () => assertBlockRecord({ ...block, code: 'NOPE' }), /block record/],
     ['a fractional status', () => assertBlockRecord({ ...block, status: 403.5 }), /block record/],
     ['a NaN until', () => assertBlockRecord({ ...block, until: Number.NaN }), /block record/],

@@ -5,12 +5,14 @@ import {
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
+  type QuotaRestoreRequest,
   type QuotaUsage,
   type TokenRecord,
   type TokenStore,
@@ -140,6 +142,15 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
       assertPositiveMs(windowMs, 'quotaUsage windowMs');
       const state = await files.read(ns);
       return quota.quotaUsage(state, windowMs, clock.now());
+    },
+    async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
+      open();
+      assertQuotaRestoreRequest(request);
+      return files.update(ns, 'restoreQuota', (state, now) => quota.restoreQuota(state, request, now));
+    },
+    async clearQuotaLoss(ns: string): Promise<boolean> {
+      open();
+      return files.update(ns, 'clearQuotaLoss', (state, now) => quota.clearQuotaLoss(state, now));
     },
 
     async readBlock(ns: string): Promise<BlockRecord | null> {

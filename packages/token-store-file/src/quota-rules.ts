@@ -1,70 +1,100 @@
-import type { QuotaDecision, QuotaRequest, QuotaUsage } from '@connexease-kit/auth-core';
-import type { Transition } from './lease-rules.ts';
-import type { NamespaceState, QuotaUnknown } from './state.ts';
+import { randomUUID } from 'node:crypto';
+import {
+  clearLossInQuota,
+  type QuotaDecision,
+  type QuotaMarker,
+  type QuotaRequest,
+  type QuotaRestoreRequest,
+  type QuotaRules,
+  type QuotaUsage,
+  quotaUsageOf,
+  reserveInQuota,
+  restoreInQuota,
+  type StoredQuota,
+} from '@connexease-kit/auth-core';
+import { ownsLease, type Transition } from './lease-rules.ts';
+import type { NamespaceState } from './state.ts';
 
 /**
- * While the quota is unknown (the file was corrupt) it counts as this many reservations: the API's
- * own daily cap, more than any valid limit, so every request is denied until the window has passed.
+ * How long an unreadable file's loss is remembered: longer than any window a provider accepts (31
+ * days), so the quota counts as spent for a full window whatever window the callers use.
  */
-export const UNKNOWN_QUOTA_ASSUMED_USED = 30;
+export const QUOTA_UNKNOWN_RETENTION_MS: number = 32 * 24 * 60 * 60 * 1000;
+
+/** The id the marker of an unreadable file vouches for: no replica can re-add it, so only a full window or an operator ends the loss. */
+const UNREADABLE_ENTRY_ID = 'connexease-kit/token-store-file: unreadable file';
+
+const RULES: QuotaRules = { newEpoch: () => randomUUID() };
 
 /**
- * How long the "quota unknown" record is kept at least. The window it blocks is the caller's
- * `windowMs` (counted from detection); a `reserveIssue` with a longer window extends the record.
+ * The marker written when the file was found corrupt: its reservations are lost, so the quota counts
+ * as spent until a full window has passed since `now` (fail closed, never a reset).
  */
-export const QUOTA_UNKNOWN_RETENTION_MS: number = 7 * 24 * 60 * 60 * 1000;
+export function unreadableFileMarker(now: number): QuotaMarker {
+  return {
+    epoch: randomUUID(),
+    lastId: UNREADABLE_ENTRY_ID,
+    lastAt: now,
+    lastExpiresAt: now + QUOTA_UNKNOWN_RETENTION_MS,
+    expiresAt: now + QUOTA_UNKNOWN_RETENTION_MS,
+  };
+}
 
-/** Reserves one attempt in the sliding window, idempotent by id. */
+/** Reserves one attempt for the lease holder (auth-core's quota rules), idempotent by id. */
 export function reserveIssue(
   state: NamespaceState,
   request: QuotaRequest,
   now: number,
 ): Transition<QuotaDecision> {
-  const { id, limit, windowMs } = request;
-  const next = extendUnknown(state, windowMs);
-  const usage = quotaUsage(next, windowMs, now);
-  if (next.reservations.some((reservation) => reservation.id === id)) {
-    return { state: next, result: { granted: true, used: usage.used, limit } };
-  }
-  const unknownUntil = unknownUntilTime(next.quotaUnknown, windowMs, now);
-  if (unknownUntil !== null || usage.used >= limit) {
-    const retryAt = Math.max(unknownUntil ?? 0, ageOutTime(usage.reservedAt, limit, windowMs));
-    return { state: next, result: { granted: false, used: usage.used, limit, retryAt } };
-  }
-  const reservations = [...next.reservations, { id, at: now, expiresAt: now + windowMs }];
-  return { state: { ...next, reservations }, result: { granted: true, used: usage.used + 1, limit } };
+  const step = reserveInQuota(quotaOf(state), request, now, isCurrent(state, request), RULES);
+  return { state: withQuota(state, step.quota), result: step.result };
 }
 
-/** The reservations inside the window; while the quota is unknown, the window counts as full. */
+/** Re-adds remembered entries the file lost. */
+export function restoreQuota(
+  state: NamespaceState,
+  request: QuotaRestoreRequest,
+  now: number,
+): Transition<QuotaUsage> {
+  const step = restoreInQuota(quotaOf(state), request, now, RULES);
+  return { state: withQuota(state, step.quota), result: step.result };
+}
+
+/** Forgets a lost past (an operator said so). */
+export function clearQuotaLoss(state: NamespaceState, now: number): Transition<boolean> {
+  const step = clearLossInQuota(quotaOf(state), now);
+  return { state: withQuota(state, step.quota), result: step.result };
+}
+
+/** The reservations inside the window and the record's state (a lost past in `lostThrough`). */
 export function quotaUsage(state: NamespaceState, windowMs: number, now: number): QuotaUsage {
-  const reservedAt = state.reservations
-    // Entries "from the future" (the clock stepped back) still count: undercounting could overshoot.
-    .filter((reservation) => reservation.at > now - windowMs)
-    .map((reservation) => reservation.at);
-  const unknown = state.quotaUnknown;
-  if (unknown !== null && unknownUntilTime(unknown, windowMs, now) !== null) {
-    for (let index = 0; index < UNKNOWN_QUOTA_ASSUMED_USED; index++) reservedAt.push(unknown.since);
-  }
-  reservedAt.sort((a, b) => a - b);
-  return { used: reservedAt.length, reservedAt, now };
+  return quotaUsageOf(quotaOf(state), windowMs, now);
 }
 
-/** Until when an unknown quota blocks reservations in a window of `windowMs`, or `null` if it no longer does. */
-export function unknownUntilTime(unknown: QuotaUnknown | null, windowMs: number, now: number): number | null {
-  if (unknown === null) return null;
-  const until = unknown.since + windowMs;
-  return until > now ? until : null;
+/** Whether the request's lease is the live lease and the newest fence (as `writeToken` requires). */
+function isCurrent(state: NamespaceState, request: QuotaRequest): boolean {
+  return ownsLease(state, request.lease) && request.lease.fence === (state.fence?.value ?? 0);
 }
 
-/** When enough reservations have aged out for one more to fit under `limit`. */
-function ageOutTime(reservedAt: number[], limit: number, windowMs: number): number {
-  if (reservedAt.length < limit) return 0;
-  const index = Math.min(reservedAt.length - limit, reservedAt.length - 1);
-  return (reservedAt[index] ?? 0) + windowMs;
+/**
+ * The file's quota in auth-core's shape. A file written by an earlier version may hold a
+ * `quotaUnknown` record instead of a marker; it reads as the marker of an unreadable file.
+ */
+function quotaOf(state: NamespaceState): StoredQuota {
+  const legacy = state.quotaUnknown;
+  const marker =
+    state.quotaMarker ??
+    (legacy === null
+      ? null
+      : {
+          ...unreadableFileMarker(legacy.since),
+          expiresAt: legacy.expiresAt,
+          lastExpiresAt: legacy.expiresAt,
+        });
+  return { entries: state.reservations, marker };
 }
 
-function extendUnknown(state: NamespaceState, windowMs: number): NamespaceState {
-  const unknown = state.quotaUnknown;
-  if (unknown === null || unknown.since + windowMs <= unknown.expiresAt) return state;
-  return { ...state, quotaUnknown: { ...unknown, expiresAt: unknown.since + windowMs } };
+function withQuota(state: NamespaceState, quota: StoredQuota): NamespaceState {
+  if (quota.entries === state.reservations && quota.marker === state.quotaMarker) return state;
+  return { ...state, reservations: [...quota.entries], quotaMarker: quota.marker, quotaUnknown: null };
 }

@@ -20,5 +20,6 @@ export function recordTtls(path: string, state: NamespaceState, now: number): Re
   for (const reservation of state.reservations) add(`reservation:${reservation.id}`, reservation.expiresAt);
   if (state.block !== null) add('block', state.block.expiresAt);
   if (state.quotaUnknown !== null) add('quotaUnknown', state.quotaUnknown.expiresAt);
+  if (state.quotaMarker !== null) add('quotaMarker', state.quotaMarker.expiresAt);
   return ttls;
 }

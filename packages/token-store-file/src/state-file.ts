@@ -13,7 +13,7 @@ import { acquireFileLock } from './file-lock.ts';
 import { KeyedMutex } from './keyed-mutex.ts';
 import { FENCE_RETENTION_MS, type Transition } from './lease-rules.ts';
 import { type NamespaceFiles, namespaceFiles } from './namespace-files.ts';
-import { QUOTA_UNKNOWN_RETENTION_MS } from './quota-rules.ts';
+import { unreadableFileMarker } from './quota-rules.ts';
 import {
   decodeState,
   emptyState,
@@ -166,14 +166,15 @@ export class StateFiles {
       message:
         `Token store file ${files.statePath} was unreadable (${decoded.reason}); moved it to ${copy}. ` +
         `The quota reservations it held are lost, so the quota counts as spent until a full window has passed ` +
-        `(from ${new Date(now).toISOString()}): reserveIssue is denied with retryAt until then. ` +
+        `(from ${new Date(now).toISOString()}): reserveIssue is denied with retryAt until then, unless a ` +
+        'replica re-adds newer reservations or an operator runs `connexease-auth quota forget-loss`. ' +
         `The token, lease and block it held were dropped.`,
     });
     const state: NamespaceState = {
       ...emptyState(),
       // The old counter is lost; the clock in ms is above any counter a file could have reached.
       fence: { value: Math.max(1, Math.floor(now)), expiresAt: now + FENCE_RETENTION_MS },
-      quotaUnknown: { since: now, reason: decoded.reason, expiresAt: now + QUOTA_UNKNOWN_RETENTION_MS },
+      quotaMarker: unreadableFileMarker(now),
     };
     return { state, onDisk: false };
   }

@@ -1,4 +1,4 @@
-import type { BlockCode, BlockRecord, Lease, TokenRecord } from '@connexease-kit/auth-core';
+import type { BlockCode, BlockRecord, Lease, QuotaMarker, TokenRecord } from '@connexease-kit/auth-core';
 
 /** Marks our files, so a foreign JSON file in the directory is recognised as such. */
 export const FILE_FORMAT = 'connexease-kit/token-store-file';
@@ -24,8 +24,9 @@ export interface StoredBlock {
 }
 
 /**
- * Written when the file was found corrupt: the reservations it held are lost, so the quota counts as
- * spent until a full window has passed since `since` (fail closed, never a reset).
+ * Written by earlier versions when the file was found corrupt (now a {@link QuotaMarker} does it): the
+ * reservations it held are lost, so the quota counts as spent until a full window has passed since
+ * `since`. Still read, never written.
  */
 export interface QuotaUnknown {
   since: number;
@@ -44,6 +45,8 @@ export interface NamespaceState {
   reservations: StoredReservation[];
   block: StoredBlock | null;
   quotaUnknown: QuotaUnknown | null;
+  /** Vouches for the reservations: the epoch and the newest entry (auth-core's quota record). */
+  quotaMarker: QuotaMarker | null;
 }
 
 /** The outcome of reading a state file. */
@@ -53,7 +56,15 @@ export type DecodedState =
   | { kind: 'newer'; version: number };
 
 export function emptyState(): NamespaceState {
-  return { fence: null, token: null, lease: null, reservations: [], block: null, quotaUnknown: null };
+  return {
+    fence: null,
+    token: null,
+    lease: null,
+    reservations: [],
+    block: null,
+    quotaUnknown: null,
+    quotaMarker: null,
+  };
 }
 
 export function isEmptyState(state: NamespaceState): boolean {
@@ -63,7 +74,8 @@ export function isEmptyState(state: NamespaceState): boolean {
     state.lease === null &&
     state.reservations.length === 0 &&
     state.block === null &&
-    state.quotaUnknown === null
+    state.quotaUnknown === null &&
+    state.quotaMarker === null
   );
 }
 
@@ -78,6 +90,7 @@ export function withoutExpired(state: NamespaceState, now: number): NamespaceSta
     reservations: state.reservations.filter((reservation) => reservation.expiresAt > now),
     block: live(state.block),
     quotaUnknown: live(state.quotaUnknown),
+    quotaMarker: live(state.quotaMarker),
   };
 }
 
@@ -123,7 +136,9 @@ export function decodeState(text: string): DecodedState {
   if (block !== null && !isStoredBlock(block)) return invalid('block');
   const quotaUnknown = parsed.quotaUnknown ?? null;
   if (quotaUnknown !== null && !isQuotaUnknown(quotaUnknown)) return invalid('quotaUnknown');
-  return { kind: 'ok', state: { fence, token, lease, reservations, block, quotaUnknown } };
+  const quotaMarker = parsed.quotaMarker ?? null;
+  if (quotaMarker !== null && !isQuotaMarker(quotaMarker)) return invalid('quotaMarker');
+  return { kind: 'ok', state: { fence, token, lease, reservations, block, quotaUnknown, quotaMarker } };
 }
 
 type Json = Record<string, unknown>;
@@ -185,5 +200,16 @@ function isStoredBlock(value: unknown): value is StoredBlock {
 function isQuotaUnknown(value: unknown): value is QuotaUnknown {
   return (
     isObject(value) && isTime(value.since) && typeof value.reason === 'string' && isTime(value.expiresAt)
+  );
+}
+
+function isQuotaMarker(value: unknown): value is QuotaMarker {
+  return (
+    isObject(value) &&
+    isText(value.epoch) &&
+    (value.lastId === null || isText(value.lastId)) &&
+    isTime(value.lastAt) &&
+    isTime(value.lastExpiresAt) &&
+    isTime(value.expiresAt)
   );
 }

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import { afterAll } from 'vitest';
 import { createFileTokenStore } from '../src/index.ts';
+import { loseRecords } from './support/lose-records.ts';
 
 // One directory per factory: every instance the suite makes shares it, as processes on one host would.
 const watched = mkdtempSync(join(tmpdir(), 'cxk-file-conformance-watch-'));
@@ -19,6 +20,7 @@ runTokenStoreConformance({
   createStore: () => createFileTokenStore({ directory: watched, pollIntervalMs: 60_000 }),
   capabilities: { clock: 'local', notifications: true, pollIntervalMs: 60_000, multiProcess: true },
   inspectTtls: (ns, store) => store.debugTtls(ns),
+  loseRecords,
 });
 
 runTokenStoreConformance({
@@ -26,4 +28,5 @@ runTokenStoreConformance({
   createStore: () => createFileTokenStore({ directory: polled, pollIntervalMs: 100, watch: false }),
   capabilities: { clock: 'local', notifications: false, pollIntervalMs: 100, multiProcess: true },
   inspectTtls: (ns, store) => store.debugTtls(ns),
+  loseRecords,
 });

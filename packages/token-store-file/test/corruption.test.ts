@@ -1,6 +1,6 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthEvent } from '@connexease-kit/auth-core';
+import type { AuthEvent, Lease } from '@connexease-kit/auth-core';
 import { describe, expect, it } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
 import { tempDirectory } from './support/temp-directory.ts';
@@ -29,8 +29,17 @@ async function seed(store: FileTokenStore): Promise<string> {
     expiresAt: Date.now() + 1e9,
     fence: lease!.fence,
   });
-  for (const id of ['a', 'b', 'c']) await store.reserveIssue(ns, { id, limit: 5, windowMs: WINDOW_MS });
+  for (const id of ['a', 'b', 'c']) {
+    await store.reserveIssue(ns, { id, limit: 5, windowMs: WINDOW_MS, lease: lease! });
+  }
   return value;
+}
+
+/** A lease taken after the damage (the old one was dropped with the file). */
+async function freshLease(store: FileTokenStore): Promise<Lease> {
+  const lease = await store.acquireLease(ns, { ttlMs: 30_000 });
+  expect(lease, 'the lease is free after the damage').not.toBeNull();
+  return lease!;
 }
 
 const damages: Array<[string, (text: string) => string]> = [
@@ -51,10 +60,16 @@ describe('corrupt, truncated and foreign files', () => {
       writeFileSync(path, damaged);
       const detectedAt = clock.now;
 
-      const denied = await store.reserveIssue(ns, { id: 'd', limit: 5, windowMs: WINDOW_MS });
+      const lease = await freshLease(store);
+      const denied = await store.reserveIssue(ns, { id: 'd', limit: 5, windowMs: WINDOW_MS, lease });
 
-      expect(denied).toMatchObject({ granted: false, limit: 5, retryAt: detectedAt + WINDOW_MS });
-      expect(denied.used).toBeGreaterThanOrEqual(5);
+      expect(denied).toMatchObject({
+        granted: false,
+        denied: 'lost',
+        limit: 5,
+        retryAt: detectedAt + WINDOW_MS,
+        lostThrough: detectedAt,
+      });
       const warning = events.find(
         (event) => event.type === 'warning' && event.message.includes('unreadable'),
       );
@@ -82,15 +97,17 @@ describe('corrupt, truncated and foreign files', () => {
     clock.now = detectedAt + WINDOW_MS - 1;
     const restarted = createFileTokenStore({ directory, clock: { now: () => clock.now } });
     const usage = await restarted.quotaUsage(ns, { windowMs: WINDOW_MS });
-    expect(usage.used, 'quotaUsage reports the window as full').toBeGreaterThanOrEqual(30);
-    expect(usage.reservedAt[0]).toBe(detectedAt);
-    expect(await restarted.reserveIssue(ns, { id: 'late', limit: 25, windowMs: WINDOW_MS })).toMatchObject({
+    expect(usage, 'quotaUsage reports the lost past').toMatchObject({ used: 0, lostThrough: detectedAt });
+    const lease = await restarted.acquireLease(ns, { ttlMs: 2 * WINDOW_MS });
+    const request = { limit: 25, windowMs: WINDOW_MS, lease: lease! };
+    expect(await restarted.reserveIssue(ns, { id: 'late', ...request })).toMatchObject({
       granted: false,
+      denied: 'lost',
       retryAt: detectedAt + WINDOW_MS,
     });
 
     clock.now = detectedAt + WINDOW_MS;
-    expect(await restarted.reserveIssue(ns, { id: 'after', limit: 25, windowMs: WINDOW_MS })).toEqual({
+    expect(await restarted.reserveIssue(ns, { id: 'after', ...request })).toMatchObject({
       granted: true,
       used: 1,
       limit: 25,
@@ -104,12 +121,53 @@ describe('corrupt, truncated and foreign files', () => {
     writeFileSync(store.filePath(ns), 'garbage');
     const detectedAt = clock.now;
     const longWindow = 30 * 24 * 60 * 60 * 1000;
-    expect(await store.reserveIssue(ns, { id: 'x', limit: 5, windowMs: longWindow })).toMatchObject({
+    const lease = await store.acquireLease(ns, { ttlMs: 2 * longWindow });
+    const request = { limit: 5, windowMs: longWindow, lease: lease! };
+    expect(await store.reserveIssue(ns, { id: 'x', ...request })).toMatchObject({
       granted: false,
       retryAt: detectedAt + longWindow,
     });
     clock.now = detectedAt + longWindow - 1;
-    expect((await store.reserveIssue(ns, { id: 'y', limit: 5, windowMs: longWindow })).granted).toBe(false);
+    expect((await store.reserveIssue(ns, { id: 'y', ...request })).granted).toBe(false);
+    await store.close();
+  });
+
+  it('an operator who knows nothing was sent can free the lost past (clearQuotaLoss)', async () => {
+    const { store } = setup();
+    await seed(store);
+    writeFileSync(store.filePath(ns), 'garbage');
+    const lease = await freshLease(store);
+
+    expect(await store.clearQuotaLoss(ns)).toBe(true);
+    expect(await store.reserveIssue(ns, { id: 'd', limit: 5, windowMs: WINDOW_MS, lease })).toMatchObject({
+      granted: true,
+      used: 1,
+      lostThrough: null,
+    });
+    await store.close();
+  });
+
+  it('a file written by an earlier version with a quotaUnknown record still counts the window as spent', async () => {
+    const { store, clock } = setup();
+    const since = clock.now - 1000;
+    const legacy = {
+      format: 'connexease-kit/token-store-file',
+      version: 1,
+      fence: null,
+      token: null,
+      lease: null,
+      reservations: [],
+      block: null,
+      quotaUnknown: { since, reason: 'the file is empty (truncated)', expiresAt: since + 7 * 86_400_000 },
+    };
+    writeFileSync(store.filePath(ns), JSON.stringify(legacy));
+    const lease = await freshLease(store);
+
+    expect(await store.reserveIssue(ns, { id: 'd', limit: 5, windowMs: WINDOW_MS, lease })).toMatchObject({
+      granted: false,
+      denied: 'lost',
+      retryAt: since + WINDOW_MS,
+    });
     await store.close();
   });
 
@@ -128,7 +186,10 @@ describe('corrupt, truncated and foreign files', () => {
     writeFileSync(store.filePath(ns), newer);
 
     await expect(store.readToken(ns)).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    await expect(store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: WINDOW_MS })).rejects.toMatchObject({
+    const lease = { id: 'any', fence: 1, expiresAt: 0 };
+    await expect(
+      store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: WINDOW_MS, lease }),
+    ).rejects.toMatchObject({
       code: 'STORE_UNAVAILABLE',
       message: expect.stringContaining('newer'),
     });

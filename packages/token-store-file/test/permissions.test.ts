@@ -34,7 +34,7 @@ describe('files, directory and permissions', () => {
     chmodSync(directory, 0o755);
     const events: AuthEvent[] = [];
     const store = createFileTokenStore({ directory, onEvent: (event) => events.push(event) });
-    await store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: 60_000 });
+    await store.acquireLease('ns', { ttlMs: 60_000 });
 
     expect(events).toEqual([{ type: 'warning', message: expect.stringContaining('mode 755') }]);
     expect(mode(store.filePath('ns')), 'the file itself stays private').toBe(0o600);
@@ -61,8 +61,10 @@ describe('files, directory and permissions', () => {
     const directory = tempDirectory('expired');
     const clock = { now: 1_000_000 };
     const store = createFileTokenStore({ directory, clock: { now: () => clock.now } });
-    await store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: 1000 });
-    clock.now += 1000;
+    const lease = await store.acquireLease('ns', { ttlMs: 1000 });
+    await store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: 1000, lease: lease! });
+    // The fence and the quota marker outlive the reservation by their retention (30 days).
+    clock.now += 31 * 24 * 60 * 60 * 1000;
 
     expect((await store.quotaUsage('ns', { windowMs: 1000 })).used).toBe(0);
     expect(existsSync(store.filePath('ns'))).toBe(false);
@@ -73,8 +75,10 @@ describe('files, directory and permissions', () => {
     const directory = tempDirectory('names');
     const store = createFileTokenStore({ directory });
     const names = ['../escape', 'a/b', 'Upper', 'upper', 'cxk:{hash}:ns', '.hidden', 'x'.repeat(300)];
-    for (const [i, name] of names.entries())
-      await store.reserveIssue(name, { id: `r${i}`, limit: 5, windowMs: 60_000 });
+    for (const [i, name] of names.entries()) {
+      const lease = await store.acquireLease(name, { ttlMs: 60_000 });
+      await store.reserveIssue(name, { id: `r${i}`, limit: 5, windowMs: 60_000, lease: lease! });
+    }
 
     const files = readdirSync(directory);
     expect(files).toHaveLength(names.length);
@@ -107,7 +111,8 @@ describe('files, directory and permissions', () => {
   it('cleans up temp files a crashed writer left behind and keeps the last committed state', async () => {
     const directory = tempDirectory('orphans');
     const first = createFileTokenStore({ directory });
-    await first.reserveIssue('ns', { id: 'committed', limit: 5, windowMs: 60_000 });
+    const lease = await first.acquireLease('ns', { ttlMs: 60_000 });
+    await first.reserveIssue('ns', { id: 'committed', limit: 5, windowMs: 60_000, lease: lease! });
     await first.close();
     // A writer that died after writing its temp file but before the rename.
     const orphan = `${join(directory, 'ns.json')}.4242-deadbeef.tmp`;
@@ -118,7 +123,7 @@ describe('files, directory and permissions', () => {
 
     const restarted = createFileTokenStore({ directory });
     expect((await restarted.quotaUsage('ns', { windowMs: 60_000 })).used).toBe(1);
-    await restarted.reserveIssue('ns', { id: 'next', limit: 5, windowMs: 60_000 });
+    await restarted.reserveIssue('ns', { id: 'next', limit: 5, windowMs: 60_000, lease: lease! });
     expect(existsSync(orphan)).toBe(false);
     expect((await restarted.quotaUsage('ns', { windowMs: 60_000 })).used).toBe(2);
     await restarted.close();

@@ -1,4 +1,4 @@
-import type { QuotaDecision, QuotaUsage } from '@connexease-kit/auth-core';
+import type { Lease, QuotaDecision, QuotaUsage } from '@connexease-kit/auth-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StoreWorker, startStoreWorker } from './support/store-worker.ts';
 import { tempDirectory } from './support/temp-directory.ts';
@@ -35,6 +35,8 @@ describe('file token store across real processes', () => {
   it('8 processes reserving concurrently against a limit of 5: exactly 5 granted', async () => {
     const directory = tempDirectory('reserve');
     const ns = 'race';
+    // One lease holder; its lease travels to every process, so all of them race on one quota file.
+    const lease = await workers[0]!.call<Lease>({ directory }, 'acquireLease', ns, { ttlMs: 60_000 });
     const decisions = await Promise.all(
       workers.flatMap((worker, w) =>
         Array.from({ length: 3 }, (_, i) =>
@@ -42,6 +44,7 @@ describe('file token store across real processes', () => {
             id: `worker-${w}-attempt-${i}`,
             limit: 5,
             windowMs: DAY_MS,
+            lease,
           }),
         ),
       ),
@@ -60,6 +63,7 @@ describe('file token store across real processes', () => {
     const ns = 'crash';
     // A long lockStaleMs: while the holder lives, nothing may break its lock, however slow the machine.
     const options = { directory, lockStaleMs: 30_000, lockTimeoutMs: 60_000 };
+    const lease = await workers[0]!.call<Lease>(options, 'acquireLease', ns, { ttlMs: 60_000 });
     const holder = await startStoreWorker();
     try {
       await holder.call(options, 'holdLock', ns);
@@ -68,6 +72,7 @@ describe('file token store across real processes', () => {
           id: `after-crash-${i}`,
           limit: 5,
           windowMs: DAY_MS,
+          lease,
         }),
       );
       expect(
@@ -94,14 +99,25 @@ describe('file token store across real processes', () => {
     const directory = tempDirectory('sigstop');
     const ns = 'frozen';
     const options = { directory, lockStaleMs: 1000, lockTimeoutMs: 60_000 };
+    const lease = await workers[0]!.call<Lease>(options, 'acquireLease', ns, { ttlMs: 60_000 });
     const holder = await startStoreWorker();
     try {
       await holder.call(options, 'holdLock', ns);
       holder.signal('SIGSTOP'); // alive (its pid exists), so only the lock's age can condemn it
 
       const [first, second] = await Promise.all([
-        workers[3]!.call<QuotaDecision>(options, 'reserveIssue', ns, { id: 'a', limit: 1, windowMs: DAY_MS }),
-        workers[4]!.call<QuotaDecision>(options, 'reserveIssue', ns, { id: 'b', limit: 1, windowMs: DAY_MS }),
+        workers[3]!.call<QuotaDecision>(options, 'reserveIssue', ns, {
+          id: 'a',
+          limit: 1,
+          windowMs: DAY_MS,
+          lease,
+        }),
+        workers[4]!.call<QuotaDecision>(options, 'reserveIssue', ns, {
+          id: 'b',
+          limit: 1,
+          windowMs: DAY_MS,
+          lease,
+        }),
       ]);
 
       expect([first.granted, second.granted].sort()).toEqual([false, true]);

@@ -41,19 +41,25 @@ describe('createFileTokenStore', () => {
     await withStore(async (store) => {
       const invalid = { code: 'CONFIG_INVALID' };
       await expect(store.acquireLease('ns', { ttlMs: 0 })).rejects.toMatchObject(invalid);
-      await expect(store.reserveIssue('ns', { id: '', limit: 5, windowMs: 1000 })).rejects.toMatchObject(
-        invalid,
-      );
-      await expect(store.reserveIssue('ns', { id: 'a', limit: 0, windowMs: 1000 })).rejects.toMatchObject(
-        invalid,
-      );
+      const lease = { id: 'not-held', fence: 1, expiresAt: 0 };
       await expect(
-        store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: Number.NaN }),
+        store.reserveIssue('ns', { id: '', limit: 5, windowMs: 1000, lease }),
+      ).rejects.toMatchObject(invalid);
+      await expect(
+        store.reserveIssue('ns', { id: 'a', limit: 0, windowMs: 1000, lease }),
+      ).rejects.toMatchObject(invalid);
+      await expect(
+        store.reserveIssue('ns', { id: 'a', limit: 5, windowMs: Number.NaN, lease }),
+      ).rejects.toMatchObject(invalid);
+      const noLease = { id: 'a', limit: 5, windowMs: 1000 } as never;
+      await expect(store.reserveIssue('ns', noLease)).rejects.toMatchObject(invalid);
+      await expect(
+        store.restoreQuota('ns', { windowMs: 1000, known: [{ id: '', at: 1 }] }),
       ).rejects.toMatchObject(invalid);
       await expect(store.writeBlock('ns', { code: 'NOPE' } as never)).rejects.toMatchObject(invalid);
       await expect(store.readToken('')).rejects.toMatchObject(invalid);
-      const lease = await store.acquireLease('other', { ttlMs: 30_000 });
-      await expect(store.writeToken('ns', lease!, { ...record(lease!), value: '' })).rejects.toMatchObject(
+      const other = await store.acquireLease('other', { ttlMs: 30_000 });
+      await expect(store.writeToken('ns', other!, { ...record(other!), value: '' })).rejects.toMatchObject(
         invalid,
       );
       expect(existsSync(store.filePath('ns'))).toBe(false);

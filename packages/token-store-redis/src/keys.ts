@@ -6,13 +6,15 @@ export interface RedisNamespaceKeys {
   lease: string;
   fence: string;
   quota: string;
+  /** The quota marker (epoch and newest entry) that tells an intact quota from a lost one. */
+  epoch: string;
   block: string;
   /** Pub/sub channel that `writeToken` and `discardToken` publish on. */
   channel: string;
 }
 
 /** The key kinds in a stable order (for `inspectTtls`). */
-export const KEY_KINDS: readonly RedisKeyKind[] = ['token', 'lease', 'fence', 'quota', 'block'];
+export const KEY_KINDS: readonly RedisKeyKind[] = ['token', 'lease', 'fence', 'quota', 'epoch', 'block'];
 
 /**
  * The key layout of a namespace: `<prefix>:{<ns>}:<kind>`. The braces make `ns` the Cluster hash tag,
@@ -26,6 +28,7 @@ export function redisTokenStoreKeys(ns: string, keyPrefix = 'cxk'): RedisNamespa
     lease: `${base}:lease`,
     fence: `${base}:fence`,
     quota: `${base}:quota`,
+    epoch: `${base}:epoch`,
     block: `${base}:block`,
     channel: `${base}:changed`,
   };

@@ -114,44 +114,121 @@ return 1
 `;
 
 /**
- * KEYS: quota. ARGV: reservation id, limit, windowMs, retention ms (>= windowMs), TTL margin ms.
- * Returns {granted 0/1, used, retryAt or -1, now}.
- *
- * Entries are pruned by the retention (at least 24 h), not by the caller's window, so a replica
- * configured with a shorter window never erases reservations a longer window still counts.
+ * The quota record's helpers (KEYS[1] quota ZSET of id → time, KEYS[2] the marker hash: `id` epoch,
+ * `last`/`lastAt` the newest entry ever added, `lastKeep` when that entry would age out anyway).
+ * See `QuotaRecordState` in auth-core for what they mean.
  */
-export const RESERVE_ISSUE_LUA: string = `${NOW}
+const QUOTA_RECORD = `
+local function lost_through(now)
+  local m = redis.call('HMGET', KEYS[2], 'last', 'lastAt', 'lastKeep')
+  if not m[1] or m[1] == '' or not m[2] or not m[3] then return nil end
+  if now >= tonumber(m[3]) then return nil end
+  if redis.call('ZSCORE', KEYS[1], m[1]) then return nil end
+  return tonumber(m[2])
+end
+local function add_entry(id, at, now, retention, margin, new_epoch, marker_ttl, granted)
+  redis.call('ZADD', KEYS[1], string.format('%d', at), id)
+  local m = redis.call('HMGET', KEYS[2], 'id', 'last', 'lastAt')
+  local keep = string.format('%d', at + retention)
+  if not m[1] then
+    redis.call('HSET', KEYS[2], 'id', new_epoch, 'last', id, 'lastAt', string.format('%d', at), 'lastKeep', keep)
+  elseif granted or not m[2] or m[2] == '' or not m[3] or at > tonumber(m[3]) then
+    redis.call('HSET', KEYS[2], 'last', id, 'lastAt', string.format('%d', at), 'lastKeep', keep)
+  end
+  local pttl = redis.call('PTTL', KEYS[2])
+  if pttl < marker_ttl then redis.call('PEXPIRE', KEYS[2], marker_ttl) end
+  pttl = redis.call('PTTL', KEYS[1])
+  if pttl ~= -2 and pttl < retention + margin then redis.call('PEXPIRE', KEYS[1], retention + margin) end
+end
+local function readd(first, now, window, retention, margin, new_epoch, marker_ttl)
+  for i = first, #ARGV, 2 do
+    local at = math.floor(math.min(tonumber(ARGV[i + 1]), now))
+    if at > now - window and not redis.call('ZSCORE', KEYS[1], ARGV[i]) then
+      add_entry(ARGV[i], at, now, retention, margin, new_epoch, marker_ttl, false)
+    end
+  end
+end
+local function record_state(now, window)
+  local entries = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%d', now - window), '+inf', 'WITHSCORES')
+  local epoch = redis.call('HGET', KEYS[2], 'id') or ''
+  local lost = lost_through(now) or -1
+  return epoch, lost, entries
+end
+`;
+
+/**
+ * KEYS: quota, marker, lease, fence. ARGV: reservation id, limit, windowMs, retention ms (>= windowMs),
+ * TTL margin ms, lease id, lease fence, epoch for a new marker, marker TTL ms, then remembered entries
+ * as id, time pairs.
+ * Returns {granted 0/1, used, retryAt or -1, now, denied (0 none, 1 quota, 2 lost, 3 lease), epoch or
+ * '', lostThrough or -1, then the window's entries as id, time pairs oldest first}.
+ *
+ * In order: refuse a lease that is not current (writing nothing), re-add remembered entries by id,
+ * answer a repeated id, deny while a lost past is unvouched, then the sliding window. Entries are
+ * pruned by the retention (at least 24 h), not by the caller's window, so a replica configured with a
+ * shorter window never erases reservations a longer window still counts.
+ */
+export const RESERVE_ISSUE_V2_LUA: string = `${NOW}${QUOTA_RECORD}
 local id = ARGV[1]
 local limit = tonumber(ARGV[2])
 local window = tonumber(ARGV[3])
 local retention = tonumber(ARGV[4])
+local margin = tonumber(ARGV[5])
+local marker_ttl = tonumber(ARGV[9])
 local from = string.format('(%d', now - window)
+local function answer(granted, used, retry_at, denied)
+  local epoch, lost, entries = record_state(now, window)
+  local out = {granted, used, retry_at, now, denied, epoch, lost}
+  for i = 1, #entries do out[#out + 1] = entries[i] end
+  return out
+end
 redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - retention))
+if redis.call('GET', KEYS[3]) ~= ARGV[6] or tonumber(redis.call('GET', KEYS[4]) or '-1') ~= tonumber(ARGV[7]) then
+  return answer(0, redis.call('ZCOUNT', KEYS[1], from, '+inf'), -1, 3)
+end
+readd(10, now, window, retention, margin, ARGV[8], marker_ttl)
 local used = redis.call('ZCOUNT', KEYS[1], from, '+inf')
-local granted = 0
 local at = redis.call('ZSCORE', KEYS[1], id)
-if at and tonumber(at) > now - window then
-  granted = 1
-elseif used < limit then
-  redis.call('ZADD', KEYS[1], string.format('%d', now), id)
-  used = used + 1
-  granted = 1
+if at and tonumber(at) > now - window then return answer(1, used, -1, 0) end
+local lost = lost_through(now)
+if lost and lost > now - window then return answer(0, used, lost + window, 2) end
+if used >= limit then
+  local counted = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', used - limit, 1)
+  return answer(0, used, tonumber(counted[2]) + window, 1)
 end
-local keep = retention + tonumber(ARGV[5])
-local pttl = redis.call('PTTL', KEYS[1])
-if pttl ~= -2 and pttl < keep then redis.call('PEXPIRE', KEYS[1], keep) end
-local retry_at = -1
-if granted == 0 then
-  local oldest = redis.call('ZRANGEBYSCORE', KEYS[1], from, '+inf', 'WITHSCORES', 'LIMIT', 0, 1)
-  retry_at = tonumber(oldest[2]) + window
-end
-return {granted, used, retry_at, now}
+add_entry(id, now, now, retention, margin, ARGV[8], marker_ttl, true)
+return answer(1, used + 1, -1, 0)
 `;
 
-/** KEYS: quota. ARGV: windowMs. Read only. Returns {now, reservedAt...} oldest first. */
-export const QUOTA_USAGE_LUA: string = `${NOW}
-local entries = redis.call('ZRANGEBYSCORE', KEYS[1], string.format('(%d', now - tonumber(ARGV[1])), '+inf', 'WITHSCORES')
-local out = {now}
-for i = 2, #entries, 2 do out[#out + 1] = tonumber(entries[i]) end
+/**
+ * KEYS: quota, marker. ARGV: windowMs, retention ms, TTL margin ms, epoch for a new marker, marker TTL
+ * ms, then remembered entries as id, time pairs. Re-adds the missing ones (no lease needed).
+ * Returns {now, epoch or '', lostThrough or -1, then the window's entries as id, time pairs}.
+ */
+export const RESTORE_QUOTA_LUA: string = `${NOW}${QUOTA_RECORD}
+local window = tonumber(ARGV[1])
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', string.format('%d', now - tonumber(ARGV[2])))
+readd(6, now, window, tonumber(ARGV[2]), tonumber(ARGV[3]), ARGV[4], tonumber(ARGV[5]))
+local epoch, lost, entries = record_state(now, window)
+local out = {now, epoch, lost}
+for i = 1, #entries do out[#out + 1] = entries[i] end
 return out
+`;
+
+/**
+ * KEYS: quota, marker. ARGV: windowMs. Read only.
+ * Returns {now, epoch or '', lostThrough or -1, then the window's entries as id, time pairs oldest first}.
+ */
+export const QUOTA_USAGE_V2_LUA: string = `${NOW}${QUOTA_RECORD}
+local epoch, lost, entries = record_state(now, tonumber(ARGV[1]))
+local out = {now, epoch, lost}
+for i = 1, #entries do out[#out + 1] = entries[i] end
+return out
+`;
+
+/** KEYS: quota, marker. Forgets a lost past (the marker stops vouching for its newest entry). Returns 1 if there was one. */
+export const CLEAR_QUOTA_LOSS_LUA: string = `${NOW}${QUOTA_RECORD}
+if not lost_through(now) then return 0 end
+redis.call('HDEL', KEYS[2], 'last')
+return 1
 `;

@@ -74,7 +74,7 @@ export interface RedisTokenStoreUrlOptions extends RedisTokenStoreCommonOptions 
 export type RedisTokenStoreOptions = RedisTokenStoreClientOptions | RedisTokenStoreUrlOptions;
 
 /** The five keys of a namespace. */
-export type RedisKeyKind = 'token' | 'lease' | 'fence' | 'quota' | 'block';
+export type RedisKeyKind = 'token' | 'lease' | 'fence' | 'quota' | 'epoch' | 'block';
 
 /** One existing key of a namespace and the time it has left, as `inspectTtls` reports it. */
 export interface RedisKeyTtl {

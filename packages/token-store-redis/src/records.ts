@@ -2,6 +2,10 @@ import {
   type BlockCode,
   type BlockRecord,
   copyBlockRecord,
+  MAX_KNOWN_QUOTA_ENTRIES,
+  type QuotaEntry,
+  type QuotaRecordState,
+  type QuotaUsage,
   type TokenRecord,
 } from '@connexease-kit/auth-core';
 import { BLOCK_CODES } from './validate.ts';
@@ -78,4 +82,36 @@ export function decodeBlock(raw: string | null): BlockRecord | null {
   if (until !== undefined) block.until = until;
   if (fingerprint !== undefined) block.fingerprint = fingerprint;
   return block;
+}
+
+/** Remembered entries as the scripts take them: id, time pairs after the fixed arguments. */
+export function encodeEntries(entries: readonly QuotaEntry[] | undefined): (string | number)[] {
+  return (entries ?? []).flatMap((entry) => [entry.id, Math.floor(entry.at)]);
+}
+
+/**
+ * The record state the quota scripts answer: the epoch (`''` for none), lostThrough (`-1` for none)
+ * and the window's entries as id, time pairs, oldest first.
+ */
+export function decodeQuotaState(epoch: unknown, lost: unknown, pairs: readonly unknown[]): QuotaRecordState {
+  const entries: QuotaEntry[] = [];
+  for (let index = 0; index + 1 < pairs.length; index += 2) {
+    entries.push({ id: String(pairs[index]), at: Number(pairs[index + 1]) });
+  }
+  const lostThrough = Number(lost);
+  return {
+    entries: entries.slice(-MAX_KNOWN_QUOTA_ENTRIES),
+    epoch: typeof epoch === 'string' && epoch !== '' ? epoch : null,
+    lostThrough: Number.isFinite(lostThrough) && lostThrough >= 0 ? lostThrough : null,
+  };
+}
+
+/** `{now, epoch, lostThrough, ...entries}` from the usage and restore scripts. */
+export function decodeQuotaUsage(reply: unknown): QuotaUsage {
+  const [now, epoch, lost, ...pairs] = reply as unknown[];
+  const state = decodeQuotaState(epoch, lost, pairs);
+  // Every entry in the window counts, even beyond the 64 listed.
+  const reservedAt: number[] = [];
+  for (let index = 1; index < pairs.length; index += 2) reservedAt.push(Number(pairs[index]));
+  return { used: reservedAt.length, reservedAt, now: Number(now), ...state };
 }

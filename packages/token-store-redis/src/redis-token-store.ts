@@ -4,6 +4,7 @@ import {
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
+  assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
@@ -11,6 +12,7 @@ import {
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
+  type QuotaRestoreRequest,
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
@@ -28,10 +30,19 @@ import {
 import { startEvictionCheck } from './eviction-check.ts';
 import { KEY_KINDS, type RedisNamespaceKeys, redisTokenStoreKeys } from './keys.ts';
 import type { RedisKeyTtl, RedisTokenStore, RedisTokenStoreOptions } from './options.ts';
-import { decodeBlock, decodeToken, encodeBlock, encodeToken } from './records.ts';
+import {
+  decodeBlock,
+  decodeQuotaState,
+  decodeQuotaUsage,
+  decodeToken,
+  encodeBlock,
+  encodeEntries,
+  encodeToken,
+} from './records.ts';
 import { defineScripts, runScript } from './scripts.ts';
 import {
   FENCE_RETENTION_MS,
+  QUOTA_MARKER_RETENTION_MS,
   QUOTA_RETENTION_FLOOR_MS,
   QUOTA_TTL_MARGIN_MS,
   type StoreSettings,
@@ -61,6 +72,9 @@ export function createRedisTokenStore(options: RedisTokenStoreOptions): RedisTok
   }
   throw invalid('createRedisTokenStore needs either `redis` (an ioredis client) or `url`');
 }
+
+/** The scripts' denial codes. */
+const DENIALS: Record<number, QuotaDecision['denied']> = { 1: 'quota', 2: 'lost', 3: 'lease' };
 
 function toNumber(value: unknown): number {
   return typeof value === 'number' ? value : Number(value);
@@ -193,18 +207,36 @@ class IoredisTokenStore implements RedisTokenStore {
   async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
     const keys = this.keys(ns);
     assertQuotaRequest(request);
-    const { id, limit } = request;
+    const { id, limit, lease } = request;
     const windowMs = Math.ceil(request.windowMs);
     const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
     return this.run('reserveIssue', async () => {
-      const reply = await runScript(
+      const reply = (await runScript(
         this.client,
-        'cxkReserveV1',
-        [keys.quota],
-        [id, limit, windowMs, retentionMs, QUOTA_TTL_MARGIN_MS],
-      );
-      const [granted, used, retryAt] = (reply as unknown[]).map(toNumber);
-      const decision: QuotaDecision = { granted: granted === 1, used: used ?? 0, limit };
+        'cxkReserveV2',
+        [keys.quota, keys.epoch, keys.lease, keys.fence],
+        [
+          id,
+          limit,
+          windowMs,
+          retentionMs,
+          QUOTA_TTL_MARGIN_MS,
+          lease.id,
+          lease.fence,
+          crypto.randomUUID(),
+          QUOTA_MARKER_RETENTION_MS,
+          ...encodeEntries(request.known),
+        ],
+      )) as unknown[];
+      const [granted, used, retryAt, , denied] = reply.slice(0, 5).map(toNumber);
+      const decision: QuotaDecision = {
+        granted: granted === 1,
+        used: used ?? 0,
+        limit,
+        ...decodeQuotaState(reply[5], reply[6], reply.slice(7)),
+      };
+      const reason = DENIALS[denied ?? 0];
+      if (reason !== undefined) decision.denied = reason;
       if (!decision.granted && retryAt !== undefined && retryAt >= 0) decision.retryAt = retryAt;
       return decision;
     });
@@ -214,11 +246,44 @@ class IoredisTokenStore implements RedisTokenStore {
     const keys = this.keys(ns);
     const windowMs = options?.windowMs;
     assertPositiveMs(windowMs, 'quotaUsage windowMs');
-    return this.run('quotaUsage', async () => {
-      const reply = await runScript(this.client, 'cxkQuotaUsageV1', [keys.quota], [Math.ceil(windowMs)]);
-      const [now = 0, ...reservedAt] = (reply as unknown[]).map(toNumber);
-      return { used: reservedAt.length, reservedAt, now };
-    });
+    return this.run('quotaUsage', async () =>
+      decodeQuotaUsage(
+        await runScript(this.client, 'cxkQuotaUsageV2', [keys.quota, keys.epoch], [Math.ceil(windowMs)]),
+      ),
+    );
+  }
+
+  async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
+    const keys = this.keys(ns);
+    assertQuotaRestoreRequest(request);
+    const windowMs = Math.ceil(request.windowMs);
+    const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
+    return this.run('restoreQuota', async () =>
+      decodeQuotaUsage(
+        await runScript(
+          this.client,
+          'cxkRestoreQuotaV1',
+          [keys.quota, keys.epoch],
+          [
+            windowMs,
+            retentionMs,
+            QUOTA_TTL_MARGIN_MS,
+            crypto.randomUUID(),
+            QUOTA_MARKER_RETENTION_MS,
+            ...encodeEntries(request.known),
+          ],
+        ),
+      ),
+    );
+  }
+
+  async clearQuotaLoss(ns: string): Promise<boolean> {
+    const keys = this.keys(ns);
+    return this.run(
+      'clearQuotaLoss',
+      async () =>
+        toNumber(await runScript(this.client, 'cxkClearQuotaLossV1', [keys.quota, keys.epoch], [])) === 1,
+    );
   }
 
   async readBlock(ns: string): Promise<BlockRecord | null> {

@@ -1,12 +1,14 @@
 import type { Cluster, Redis } from 'ioredis';
 import {
   ACQUIRE_LEASE_LUA,
+  CLEAR_QUOTA_LOSS_LUA,
   DISCARD_TOKEN_LUA,
   EXTEND_LEASE_LUA,
-  QUOTA_USAGE_LUA,
+  QUOTA_USAGE_V2_LUA,
   READ_LEASE_LUA,
   RELEASE_LEASE_LUA,
-  RESERVE_ISSUE_LUA,
+  RESERVE_ISSUE_V2_LUA,
+  RESTORE_QUOTA_LUA,
   WRITE_TOKEN_V2_LUA,
 } from './lua.ts';
 
@@ -17,8 +19,10 @@ export type ScriptName =
   | 'cxkReadLeaseV1'
   | 'cxkWriteTokenV2'
   | 'cxkDiscardTokenV1'
-  | 'cxkReserveV1'
-  | 'cxkQuotaUsageV1';
+  | 'cxkReserveV2'
+  | 'cxkQuotaUsageV2'
+  | 'cxkRestoreQuotaV1'
+  | 'cxkClearQuotaLossV1';
 
 /**
  * Every script under a versioned command name. ioredis sends `EVALSHA` and falls back to `EVAL` on
@@ -31,8 +35,11 @@ const SCRIPTS: Record<ScriptName, { lua: string; numberOfKeys: number }> = {
   cxkReadLeaseV1: { lua: READ_LEASE_LUA, numberOfKeys: 2 },
   cxkWriteTokenV2: { lua: WRITE_TOKEN_V2_LUA, numberOfKeys: 4 },
   cxkDiscardTokenV1: { lua: DISCARD_TOKEN_LUA, numberOfKeys: 2 },
-  cxkReserveV1: { lua: RESERVE_ISSUE_LUA, numberOfKeys: 1 },
-  cxkQuotaUsageV1: { lua: QUOTA_USAGE_LUA, numberOfKeys: 1 },
+  // V1 of these two took the quota key alone: no lease check, no marker, no entries in the answer.
+  cxkReserveV2: { lua: RESERVE_ISSUE_V2_LUA, numberOfKeys: 4 },
+  cxkQuotaUsageV2: { lua: QUOTA_USAGE_V2_LUA, numberOfKeys: 2 },
+  cxkRestoreQuotaV1: { lua: RESTORE_QUOTA_LUA, numberOfKeys: 2 },
+  cxkClearQuotaLossV1: { lua: CLEAR_QUOTA_LOSS_LUA, numberOfKeys: 2 },
 };
 
 type ScriptArgument = string | number;

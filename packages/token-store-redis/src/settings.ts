@@ -8,6 +8,8 @@ const DEFAULT_COMMAND_TIMEOUT_MS = 2000;
 const DEFAULT_BLOCK_SAFETY_TTL_MS = 400 * DAY_MS;
 /** The fence counter outlives every lease by this much (refreshed on each grant), so fences keep growing. */
 export const FENCE_RETENTION_MS: number = 30 * DAY_MS;
+/** The quota marker outlives its last write by this much: as long as the fence counter. */
+export const QUOTA_MARKER_RETENTION_MS: number = FENCE_RETENTION_MS;
 /** Quota entries are kept at least this long, whatever window a caller uses (the API's own window). */
 export const QUOTA_RETENTION_FLOOR_MS: number = DAY_MS;
 /** Extra life of the quota key beyond its retention, so it never expires while an entry still counts. */

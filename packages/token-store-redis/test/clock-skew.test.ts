@@ -32,11 +32,12 @@ describe('replicas whose clocks are off by ±10 minutes', () => {
 
   it('share one quota window on the Redis clock: exactly `limit` grants, times and retryAt from TIME', async () => {
     const ns = `skew-quota-${crypto.randomUUID()}`;
+    const lease = (await ahead.acquireLease(ns, { ttlMs: 60_000 }))!;
     const before = await redisNow(redis);
     const decisions = [];
     for (let i = 0; i < 6; i++) {
       const store = i % 2 === 0 ? ahead : behind;
-      decisions.push(await store.reserveIssue(ns, { id: `attempt-${i}`, limit: 3, windowMs: DAY_MS }));
+      decisions.push(await store.reserveIssue(ns, { id: `attempt-${i}`, limit: 3, windowMs: DAY_MS, lease }));
     }
     const after = await redisNow(redis);
 

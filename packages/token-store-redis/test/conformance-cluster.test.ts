@@ -10,6 +10,7 @@ import {
   redisTokenStoreKeys,
 } from '../src/index.ts';
 import { exerciseEveryOperation, sampleRecord } from './support/exercise.ts';
+import { loseRedisRecords } from './support/lose-records.ts';
 
 let cluster: RedisClusterHandle | undefined;
 
@@ -43,6 +44,7 @@ runTokenStoreConformance<RedisTokenStore>({
   },
   capabilities: { clock: 'store', notifications: true, pollIntervalMs: 60_000, multiProcess: true },
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+  loseRecords: (ns, store, what) => loseRedisRecords(clients.get(store)!, ns, what),
 });
 
 describe('redis cluster specifics', () => {
@@ -81,6 +83,7 @@ describe('redis cluster specifics', () => {
       'lease',
       'fence',
       'quota',
+      'epoch',
       'block',
     ]);
   });

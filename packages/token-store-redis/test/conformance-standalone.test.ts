@@ -1,10 +1,21 @@
 import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { runTokenStoreConformance } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';
-import { beforeAll } from 'vitest';
+import { afterAll, beforeAll } from 'vitest';
 import { createRedisTokenStore, type RedisTokenStore } from '../src/index.ts';
+import { loseRedisRecords } from './support/lose-records.ts';
 
 beforeAll(() => requireSharedRedis());
+
+/** Deletes one namespace's keys for the "store that lost its records" tests (never a flush). */
+let admin: Redis | undefined;
+afterAll(async () => {
+  await admin?.quit();
+});
+function loseRecords(ns: string, _store: RedisTokenStore, what: 'everything' | 'quota'): Promise<void> {
+  admin ??= new Redis(SHARED_REDIS_URL);
+  return loseRedisRecords(admin, ns, what);
+}
 
 /** A long poll, so the wake-up tests prove that pub/sub (not the poll) wakes the waiters. */
 const capabilities = {
@@ -29,6 +40,7 @@ runTokenStoreConformance<RedisTokenStore>({
   },
   capabilities,
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+  loseRecords,
 });
 
 // RESP3 (ioredis 6's default) through a client the store creates from the URL and closes itself.
@@ -42,4 +54,5 @@ runTokenStoreConformance<RedisTokenStore>({
     }),
   capabilities,
   inspectTtls: (ns, store) => store.inspectTtls(ns),
+  loseRecords,
 });

@@ -20,7 +20,9 @@ async function dump(redis: Redis, pattern: string): Promise<Map<string, { value:
     const value =
       type === 'string'
         ? ((await redis.get(key)) ?? '')
-        : JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'));
+        : type === 'hash'
+          ? JSON.stringify(await redis.hgetall(key))
+          : JSON.stringify(await redis.zrange(key, '0', '-1', 'WITHSCORES'));
     entries.set(key, { value, pttl: await redis.pttl(key) });
   }
   return entries;
@@ -40,13 +42,14 @@ describe('key layout and expiry', () => {
       lease: 'cxk:{abc123}:lease',
       fence: 'cxk:{abc123}:fence',
       quota: 'cxk:{abc123}:quota',
+      epoch: 'cxk:{abc123}:epoch',
       block: 'cxk:{abc123}:block',
       channel: 'cxk:{abc123}:changed',
     });
     expect(redisTokenStoreKeys('abc123', 'tenant-a').token).toBe('tenant-a:{abc123}:token');
   });
 
-  it('a full lifecycle leaves exactly the five documented keys, each with a TTL', async () => {
+  it('a full lifecycle leaves exactly the six documented keys, each with a TTL', async () => {
     const keyPrefix = `cxk-layout-${crypto.randomUUID()}`;
     const store = createRedisTokenStore({ redis, keyPrefix });
     const ns = 'ns-hash-1';
@@ -54,7 +57,7 @@ describe('key layout and expiry', () => {
       await exerciseEveryOperation(store, ns);
       const keys = await dump(redis, `${keyPrefix}:*`);
 
-      const kinds = ['token', 'lease', 'fence', 'quota', 'block'];
+      const kinds = ['token', 'lease', 'fence', 'quota', 'epoch', 'block'];
       expect([...keys.keys()].sort()).toEqual(kinds.map((kind) => `${keyPrefix}:{${ns}}:${kind}`).sort());
       for (const [key, { pttl }] of keys) expect(pttl, `PTTL of ${key}`).toBeGreaterThan(0);
       expect(await store.inspectTtls(ns)).toEqual(
@@ -69,7 +72,7 @@ describe('key layout and expiry', () => {
     }
   });
 
-  it('documented TTLs: token until expiresAt, lease ttl, fence 30 days, quota window + margin, block 400 days', async () => {
+  it('documented TTLs: token until expiresAt, lease ttl, fence and quota marker 30 days, quota window + margin, block 400 days', async () => {
     const keyPrefix = `cxk-ttl-${crypto.randomUUID()}`;
     const store = createRedisTokenStore({ redis, keyPrefix });
     const ns = 'ns-ttl';
@@ -83,7 +86,7 @@ describe('key layout and expiry', () => {
         expiresAt: now + 3_600_000,
         fence: 1,
       });
-      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 2 * day });
+      await store.reserveIssue(ns, { id: 'r', limit: 5, windowMs: 2 * day, lease: lease! });
       await store.writeBlock(ns, { code: 'AGENT_BANNED', status: 403, reason: 'banned', createdAt: now });
       const ttls = Object.fromEntries((await store.inspectTtls(ns)).map(({ key, ttlMs }) => [key, ttlMs]));
 
@@ -95,6 +98,8 @@ describe('key layout and expiry', () => {
       expect(ttls.fence).toBeLessThanOrEqual(30 * day);
       expect(ttls.quota).toBeGreaterThan(2 * day);
       expect(ttls.quota).toBeLessThanOrEqual(2 * day + 60_000);
+      expect(ttls.epoch).toBeGreaterThan(29 * day);
+      expect(ttls.epoch).toBeLessThanOrEqual(30 * day);
       expect(ttls.block).toBeGreaterThan(399 * day);
       expect(ttls.block).toBeLessThanOrEqual(400 * day);
     } finally {
@@ -111,7 +116,7 @@ describe('key layout and expiry', () => {
       const token = await exerciseEveryOperation(store, ns);
       const values = [...(await dump(redis, `${keyPrefix}:*`)).values()].map(({ value }) => value);
 
-      expect(values.length).toBe(5);
+      expect(values.length).toBe(6);
       for (const value of values) expect(value).not.toContain(token.value);
       expect(await store.readToken(ns)).toEqual(token);
       expect(await store.discardToken(ns, token.value)).toBe(true);

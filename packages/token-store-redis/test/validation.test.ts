@@ -76,8 +76,16 @@ describe('operation input', () => {
       () => store.writeToken('ns', lease, { ...sampleRecord(1), expiresAt: 1 }),
     ],
     ['a non-positive lease ttl', () => store.acquireLease('ns', { ttlMs: 0 })],
-    ['a fractional limit', () => store.reserveIssue('ns', { id: 'r', limit: 2.5, windowMs: 1000 })],
-    ['an empty reservation id', () => store.reserveIssue('ns', { id: '', limit: 2, windowMs: 1000 })],
+    ['a fractional limit', () => store.reserveIssue('ns', { id: 'r', limit: 2.5, windowMs: 1000, lease })],
+    ['an empty reservation id', () => store.reserveIssue('ns', { id: '', limit: 2, windowMs: 1000, lease })],
+    [
+      'a reservation without a lease',
+      () => store.reserveIssue('ns', { id: 'r', limit: 2, windowMs: 1000 } as never),
+    ],
+    [
+      'a remembered entry without a time',
+      () => store.restoreQuota('ns', { windowMs: 1000, known: [{ id: 'r' } as never] }),
+    ],
     ['an infinite window', () => store.quotaUsage('ns', { windowMs: Number.POSITIVE_INFINITY })],
     [
       'a block with an unknown code',
@@ -99,8 +107,9 @@ describe('operation input', () => {
   it('a Redis error keeps its message but not the command arguments (which can hold a token)', async () => {
     const ns = `wrong-type-${crypto.randomUUID()}`;
     await redis.set(`cxk:{${ns}}:quota`, 'not a sorted set', 'PX', 60_000);
+    const held = (await store.acquireLease(ns, { ttlMs: 60_000 }))!;
     const error = await store
-      .reserveIssue(ns, { id: 'secret-looking-id', limit: 1, windowMs: 1000 })
+      .reserveIssue(ns, { id: 'secret-looking-id', limit: 1, windowMs: 1000, lease: held })
       .catch((caught: unknown) => caught);
 
     expect(error).toMatchObject({ name: 'ConnexeaseAuthError', code: 'STORE_UNAVAILABLE', retryable: true });

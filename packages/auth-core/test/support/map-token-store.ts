@@ -1,5 +1,14 @@
 import type { BlockRecord, Lease, TokenRecord, TokenStore, WaitOptions } from '@connexease-kit/auth-core';
-import { ConnexeaseAuthError, decideQuota } from '@connexease-kit/auth-core';
+import {
+  ConnexeaseAuthError,
+  clearLossInQuota,
+  emptyQuota,
+  type QuotaRules,
+  quotaUsageOf,
+  reserveInQuota,
+  restoreInQuota,
+  type StoredQuota,
+} from '@connexease-kit/auth-core';
 
 /**
  * A minimal Map-based TokenStore for auth-core's own unit tests (encryption wrapper, option checks).
@@ -14,7 +23,8 @@ export function createMapTokenStore(): MapTokenStore {
   const raw = new Map<string, TokenRecord>();
   const leases = new Map<string, Lease>();
   const fences = new Map<string, number>();
-  const quota = new Map<string, { id: string; at: number }[]>();
+  const quota = new Map<string, StoredQuota>();
+  const rules: QuotaRules = { newEpoch: () => crypto.randomUUID() };
   const blocks = new Map<string, BlockRecord>();
   const waiters = new Set<() => void>();
   let leaseCounter = 0;
@@ -65,23 +75,25 @@ export function createMapTokenStore(): MapTokenStore {
     async readLease(ns) {
       return leases.get(ns) ?? null;
     },
-    async reserveIssue(ns, { id, limit, windowMs }) {
-      const now = Date.now();
-      const entries = (quota.get(ns) ?? []).filter((entry) => entry.at > now - windowMs);
-      if (entries.some((entry) => entry.id === id)) return { granted: true, used: entries.length, limit };
-      const verdict = decideQuota(
-        entries.map((entry) => entry.at),
-        now,
-        { limit, windowMs },
-      );
-      if (verdict.granted) entries.push({ id, at: now });
-      quota.set(ns, entries);
-      return { granted: verdict.granted, used: verdict.used, limit, retryAt: verdict.retryAt };
+    async reserveIssue(ns, request) {
+      const held = leases.get(ns);
+      const current = held?.id === request.lease.id && request.lease.fence === fences.get(ns);
+      const step = reserveInQuota(quota.get(ns) ?? emptyQuota(), request, Date.now(), current, rules);
+      quota.set(ns, step.quota);
+      return step.result;
     },
     async quotaUsage(ns, { windowMs }) {
-      const now = Date.now();
-      const reservedAt = (quota.get(ns) ?? []).map((entry) => entry.at).filter((at) => at > now - windowMs);
-      return { used: reservedAt.length, reservedAt, now };
+      return quotaUsageOf(quota.get(ns) ?? emptyQuota(), windowMs, Date.now());
+    },
+    async restoreQuota(ns, request) {
+      const step = restoreInQuota(quota.get(ns) ?? emptyQuota(), request, Date.now(), rules);
+      quota.set(ns, step.quota);
+      return step.result;
+    },
+    async clearQuotaLoss(ns) {
+      const step = clearLossInQuota(quota.get(ns) ?? emptyQuota(), Date.now());
+      quota.set(ns, step.quota);
+      return step.result;
     },
     async readBlock(ns) {
       return blocks.get(ns) ?? null;

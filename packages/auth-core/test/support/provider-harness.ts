@@ -282,6 +282,8 @@ export function createFleet(
         issuer: fake.issuer,
         store: control.store,
         random: () => 0.5,
+        // Hourly store checks keep week-long simulations fast; tests of guarantee 10 set their own.
+        storeCheckIntervalMs: HOUR,
         onEvent: (event) => events.push(event),
         ...options.provider,
         ...overrides,

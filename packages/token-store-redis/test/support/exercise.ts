@@ -29,7 +29,8 @@ export async function exerciseEveryOperation(store: TokenStore, ns: string): Pro
   expect(await store.writeToken(ns, lease!, token)).toBe(true);
   expect(await store.readToken(ns)).toEqual(token);
 
-  expect(await store.reserveIssue(ns, { id: 'exercise-1', limit: 5, windowMs: DAY_MS })).toMatchObject({
+  const request = { id: 'exercise-1', limit: 5, windowMs: DAY_MS, lease: lease! };
+  expect(await store.reserveIssue(ns, request)).toMatchObject({
     granted: true,
     used: 1,
   });
