@@ -25,16 +25,45 @@ const CONCURRENCY = 20;
 interface StoreUnderTest {
   name: string;
   store: TokenStore;
-  /** Round trips to the store's server so far. */
-  roundTrips(): Promise<number>;
+  /** What the server executed so far: PostgreSQL statements, or Redis commands (those inside Lua scripts included). */
+  serverWork(): Promise<number>;
   close(): Promise<void>;
+}
+
+/** One phase's cost per unit (request or refresh). */
+interface Cost {
+  /** `TokenStore` calls the provider made: one round trip each for both stores. */
+  storeCalls: number;
+  /** What the server executed. */
+  serverWork: number;
 }
 
 /** What one store cost. */
 export interface QueriesResult {
   name: string;
-  perRequestHeld: number;
-  perRefresh: number;
+  held: Cost;
+  refresh: Cost;
+}
+
+/** `store` with every call counted (the provider's round trips to the store). */
+function countCalls(store: TokenStore): { store: TokenStore; readonly calls: number } {
+  let calls = 0;
+  const counted = new Proxy(store, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver);
+      if (typeof value !== 'function' || property === 'close') return value;
+      return (...args: unknown[]) => {
+        calls++;
+        return (value as (...a: unknown[]) => unknown).apply(target, args);
+      };
+    },
+  });
+  return {
+    store: counted,
+    get calls() {
+      return calls;
+    },
+  };
 }
 
 async function drive(requests: number, call: () => Promise<unknown>): Promise<void> {
@@ -52,10 +81,19 @@ async function drive(requests: number, call: () => Promise<unknown>): Promise<vo
 async function measure(subject: StoreUnderTest): Promise<QueriesResult> {
   const username = `bench-${subject.name}`;
   const mock = await startMockServer({ users: [{ username, password: 'bench-password' }] });
+  const counted = countCalls(subject.store);
+  const snapshot = async (): Promise<Cost> => ({
+    storeCalls: counted.calls,
+    serverWork: await subject.serverWork(),
+  });
+  const since = async (start: Cost): Promise<Cost> => {
+    const now = await snapshot();
+    return { storeCalls: now.storeCalls - start.storeCalls, serverWork: now.serverWork - start.serverWork };
+  };
   const { api, auth } = createConnexeaseClient({
     baseUrl: mock.url,
     credentials: { username, password: 'bench-password' },
-    store: subject.store,
+    store: counted.store,
     // A 401 on a young token refreshes (this option goes away once the first 401 always refreshes).
     ...({ rejectedTokenMinAgeMs: 500 } as object),
   });
@@ -63,20 +101,27 @@ async function measure(subject: StoreUnderTest): Promise<QueriesResult> {
     // Warm-up: the one issue, the connection, the schema check, the JIT.
     await drive(500, () => api.get('bench/').json());
     await new Promise((resolve) => setTimeout(resolve, 200));
-    const before = await subject.roundTrips();
+    const before = await snapshot();
     await drive(REQUESTS, () => api.get('bench/').json());
-    const held = (await subject.roundTrips()) - before;
+    const held = await since(before);
 
-    let refreshTrips = 0;
+    const refresh: Cost = { storeCalls: 0, serverWork: 0 };
     for (let index = 0; index < REFRESHES; index++) {
       await new Promise((resolve) => setTimeout(resolve, 600));
       mock.control.revoke({ username });
-      const start = await subject.roundTrips();
+      const start = await snapshot();
       await api.get('bench/').json();
-      refreshTrips += (await subject.roundTrips()) - start;
+      const cost = await since(start);
+      refresh.storeCalls += cost.storeCalls;
+      refresh.serverWork += cost.serverWork;
     }
-    if (mock.control.stats().issues.total !== REFRESHES + 1) throw new Error(`${subject.name}: unexpected issues`);
-    return { name: subject.name, perRequestHeld: held / REQUESTS, perRefresh: refreshTrips / REFRESHES };
+    if (mock.control.stats().issues.total !== REFRESHES + 1)
+      throw new Error(`${subject.name}: unexpected issues`);
+    return {
+      name: subject.name,
+      held: { storeCalls: held.storeCalls / REQUESTS, serverWork: held.serverWork / REQUESTS },
+      refresh: { storeCalls: refresh.storeCalls / REFRESHES, serverWork: refresh.serverWork / REFRESHES },
+    };
   } finally {
     await auth.close();
     await subject.close();
@@ -94,7 +139,7 @@ export async function runPostgresQueriesBench(): Promise<QueriesResult[]> {
     const pgResult = await measure({
       name: 'postgres',
       store: pgStore,
-      roundTrips: async () => counting.count,
+      serverWork: async () => counting.count,
       close: async () => {
         await pgStore.close();
         await counting.end();
@@ -109,7 +154,7 @@ export async function runPostgresQueriesBench(): Promise<QueriesResult[]> {
     const redisResult = await measure({
       name: 'redis',
       store: redisStore,
-      roundTrips: total,
+      serverWork: total,
       close: () => redisStore.close(),
     });
     return [pgResult, redisResult];
@@ -124,12 +169,17 @@ if (import.meta.main) {
   console.log(
     `postgres-queries: ${REQUESTS} API requests with a token held (${CONCURRENCY} at a time), then ${REFRESHES} refreshes forced by a revocation`,
   );
-  for (const result of results) {
-    const unit = result.name === 'postgres' ? 'statements' : 'commands';
+  console.log(
+    '  store calls = round trips from the provider; server work = PostgreSQL statements / Redis commands (inside Lua included)',
+  );
+  for (const { name, held, refresh } of results) {
     console.log(
-      `  ${result.name.padEnd(9)} ${result.perRequestHeld.toFixed(4)} ${unit}/request with a token held (target 0)   ${result.perRefresh.toFixed(1)} ${unit} per refresh`,
+      `  ${name.padEnd(9)} token held: ${held.storeCalls.toFixed(4)} store calls, ${held.serverWork.toFixed(4)} server work per request (target 0)` +
+        `   per refresh: ${refresh.storeCalls.toFixed(1)} store calls, ${refresh.serverWork.toFixed(1)} server work`,
     );
   }
   const [pgResult, redisResult] = results;
-  console.log(`  ratio postgres / redis per refresh: ${(pgResult!.perRefresh / redisResult!.perRefresh).toFixed(2)}x`);
+  console.log(
+    `  ratio postgres / redis per refresh: store calls ${(pgResult!.refresh.storeCalls / redisResult!.refresh.storeCalls).toFixed(2)}x`,
+  );
 }
