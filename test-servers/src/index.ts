@@ -1,4 +1,5 @@
 export { POSTGRES_INSTALL_HINT, postgresBinDir } from './postgres-binaries.ts';
+export { PGBOUNCER_INSTALL_HINT, type PrivatePgBouncer, startPrivatePgBouncer } from './private-pgbouncer.ts';
 export { type PrivatePostgres, startPrivatePostgres } from './private-postgres.ts';
 export {
   baseServerArgs,
