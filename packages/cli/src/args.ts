@@ -3,7 +3,7 @@ import { CliError } from './cli-error.ts';
 import { EXIT_CODES } from './exit-codes.ts';
 
 /** The commands of `connexease-auth`. */
-export const COMMANDS = ['status', 'unblock', 'token'] as const;
+export const COMMANDS = ['status', 'unblock', 'token', 'forget-loss'] as const;
 export type CommandName = (typeof COMMANDS)[number];
 
 /** Options every command accepts: where the store is, whose namespace, the quota and output. */
@@ -30,12 +30,12 @@ const COMMAND_OPTIONS = {
   quiet: { type: 'boolean', short: 'q' },
 } as const;
 
-const OWNERS: Record<keyof typeof COMMAND_OPTIONS, CommandName> = {
-  json: 'status',
-  'check-password': 'status',
-  yes: 'unblock',
-  'no-issue': 'token',
-  quiet: 'token',
+const OWNERS: Record<keyof typeof COMMAND_OPTIONS, readonly CommandName[]> = {
+  json: ['status'],
+  'check-password': ['status'],
+  yes: ['unblock', 'forget-loss'],
+  'no-issue': ['token'],
+  quiet: ['token'],
 };
 
 /** What the command line asked for, before the environment is consulted. */
@@ -104,9 +104,13 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       command,
     );
   }
-  for (const [name, owner] of Object.entries(OWNERS)) {
-    if (values[name as keyof typeof values] !== undefined && command !== owner && !help) {
-      throw usage(`--${name} is an option of '${owner}' only`, command);
+  for (const [name, owners] of Object.entries(OWNERS)) {
+    const given = values[name as keyof typeof values] !== undefined;
+    if (given && !help && (command === undefined || !owners.includes(command))) {
+      throw usage(
+        `--${name} is an option of ${owners.map((owner) => `'${owner}'`).join(' and ')} only`,
+        command,
+      );
     }
   }
   return {

@@ -38,6 +38,7 @@ Commands
   status     quota used and left, cached token expiry, lease holder and block of one API user
   unblock    clear a block after Connexease support has reactivated the API user
   token      print an Authorization header value from the shared cache (for a one-off curl)
+  forget-loss  free a quota the store lost, when you know no token was requested meanwhile
 
 ${STORE_AND_IDENTITY}
 
@@ -94,6 +95,29 @@ ${GENERAL}
 
 Exit codes
   0 cleared, or nothing to clear   1 usage or not confirmed   2 store unavailable
+`,
+  'forget-loss': `connexease-auth forget-loss: free a quota record the store lost
+
+Usage
+  connexease-auth forget-loss [--yes] [options]
+
+When the store loses its record of past POST /jwt/ attempts (Redis evicted or lost the quota key,
+the file store found its file unreadable) and no running service remembered them, the fleet counts
+that past as spent for a whole window rather than risk the API's ban. If you know no token was
+requested for this API user in that window (a new user, a test environment), this frees it. Asks
+for confirmation in a terminal; elsewhere --yes is required. Prints what it freed.
+
+Options
+  -y, --yes                free it without asking
+
+${STORE_AND_IDENTITY}
+
+${QUOTA}
+
+${GENERAL}
+
+Exit codes
+  0 freed, or nothing lost   1 usage or not confirmed   2 store unavailable
 `,
   token: `connexease-auth token: print an Authorization header value for a one-off request
 

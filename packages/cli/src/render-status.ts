@@ -31,6 +31,12 @@ export function renderStatus(report: StatusReport): string {
     'quota',
     `${quota.used} of ${quota.limit} used in the last ${formatWindow(quota.windowMs)}, ${quota.remaining} remaining`,
     ...(quota.retryAt === null ? [] : [`spent: the next issue is possible at ${quota.retryAt}`]),
+    ...(quota.lostThrough === null
+      ? []
+      : [
+          `lost: the store lost its record of attempts up to ${quota.lostThrough}; counted as spent ` +
+            "(run 'connexease-auth forget-loss' only if you know none were made)",
+        ]),
     ...reservations,
   );
 

@@ -1,4 +1,5 @@
 import { parseCommandLine } from './args.ts';
+import { forgetLossCommand } from './commands/forget-loss.ts';
 import { statusCommand } from './commands/status.ts';
 import { tokenCommand } from './commands/token.ts';
 import { unblockCommand } from './commands/unblock.ts';
@@ -9,7 +10,12 @@ import { type CliIo, Output } from './io.ts';
 import { reportError } from './report-error.ts';
 import { VERSION } from './version.ts';
 
-const COMMANDS = { status: statusCommand, unblock: unblockCommand, token: tokenCommand } as const;
+const COMMANDS = {
+  status: statusCommand,
+  unblock: unblockCommand,
+  token: tokenCommand,
+  'forget-loss': forgetLossCommand,
+} as const;
 
 /**
  * Runs `connexease-auth` with `argv` (the arguments after the program name) and resolves with the exit

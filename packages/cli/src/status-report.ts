@@ -39,6 +39,11 @@ export interface StatusReport {
     exhausted: boolean;
     /** When spent: when the next reservation can be granted. */
     retryAt: string | null;
+    /**
+     * When the store lost its record of attempts up to this time and no service re-added them: the
+     * window counts as spent until a window after it (`connexease-auth forget-loss` frees it). Else `null`.
+     */
+    lostThrough: string | null;
     /** Oldest first; each slot frees up when its reservation ages out of the window (store clock). */
     reservations: { reservedAt: string; freesAt: string; freesInMs: number }[];
   };
@@ -104,7 +109,17 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
   const now = options.now();
   const storeNow = usage.now;
 
-  const summary = quotaSummary(usage.reservedAt, storeNow, quota);
+  const counted = quotaSummary(usage.reservedAt, storeNow, quota);
+  // A lost past nobody re-added counts as spent for a window after it (guarantee 10).
+  const lostThrough = usage.lostThrough ?? null;
+  const lost = lostThrough !== null && lostThrough > storeNow - quota.windowMs;
+  const summary = lost
+    ? {
+        ...counted,
+        remaining: 0,
+        retryAt: Math.max(counted.retryAt ?? Number.NEGATIVE_INFINITY, lostThrough + quota.windowMs),
+      }
+    : counted;
   const reservations = usage.reservedAt
     .filter((time) => time > storeNow - quota.windowMs)
     .sort((a, b) => a - b)
@@ -185,6 +200,7 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
       remaining: summary.remaining,
       exhausted,
       retryAt: summary.retryAt === null ? null : isoTime(summary.retryAt),
+      lostThrough: lost ? isoTime(lostThrough) : null,
       reservations,
     },
     token,

@@ -63,7 +63,7 @@ describe('parseCommandLine', () => {
     expect(unknown.message).toBe("unknown option '--pasword'");
     expect(unknown.hint).toBe("Run 'connexease-auth status --help' for usage.");
     expect(parseError(['stauts']).message).toBe(
-      "unknown command 'stauts' (commands: status, unblock, token)",
+      "unknown command 'stauts' (commands: status, unblock, token, forget-loss)",
     );
     expect(parseError(['status', '--limit']).message).toBe('--limit needs a value');
     expect(parseError(['status', '--json=yes']).message).toBe('--json does not take a value');
@@ -71,7 +71,9 @@ describe('parseCommandLine', () => {
   });
 
   it("rejects another command's options", () => {
-    expect(parseError(['status', '--yes']).message).toBe("--yes is an option of 'unblock' only");
+    expect(parseError(['status', '--yes']).message).toBe(
+      "--yes is an option of 'unblock' and 'forget-loss' only",
+    );
     expect(parseError(['unblock', '--json']).message).toBe("--json is an option of 'status' only");
     expect(parseError(['status', '--no-issue']).message).toBe("--no-issue is an option of 'token' only");
   });

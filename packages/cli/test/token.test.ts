@@ -179,16 +179,10 @@ describe('token on the redis store', () => {
 
   it('exits 4 when the quota is spent, with the retry time, and sends nothing', async () => {
     const { ns, args } = await newUser('quota');
-    // An earlier attempt by a replica that held the lease (only the lease holder may reserve).
-    const lease = await fixture.store.acquireLease(ns, { ttlMs: 60_000 });
-    const decision = await fixture.store.reserveIssue(ns, {
-      id: 'earlier-attempt',
-      limit: 1,
-      windowMs: DAY,
-      lease: lease!,
-    });
-    expect(decision.granted).toBe(true);
-    await fixture.store.releaseLease(ns, lease!);
+    const lease = (await fixture.store.acquireLease(ns, { ttlMs: 1000 }))!;
+    const request = { id: 'earlier-attempt', limit: 1, windowMs: DAY, lease };
+    expect((await fixture.store.reserveIssue(ns, request)).granted).toBe(true);
+    await fixture.store.releaseLease(ns, lease);
     const [reservedAt] = (await fixture.store.quotaUsage(ns, { windowMs: DAY })).reservedAt;
     const result = await runCli(['token', '--limit', '1', ...args], {
       env: { CONNEXEASE_PASSWORD: PASSWORD },

@@ -29,6 +29,7 @@ export interface ReplicaConfig {
     leaseTtlMs?: number;
     refreshBeforeExpiryMs?: number;
     pollIntervalMs?: number;
+    storeCheckIntervalMs?: number;
     waitTimeoutMs?: number;
     rejectedTokenMinAgeMs?: number;
     invalidCredentialsBlockMs?: number;

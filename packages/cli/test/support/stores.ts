@@ -1,4 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namespaceFor, type TokenStore } from '@connexease-kit/auth-core';
@@ -36,6 +36,8 @@ export interface StoreFixture {
   args: string[];
   /** Removes everything the test stored under `ns`, and closes the fixture. */
   cleanup(namespaces: string[]): Promise<void>;
+  /** Makes the backend lose `ns`'s quota entries but keep the marker beside them (an evicted key, a hand edit). */
+  loseQuota(ns: string): Promise<void>;
 }
 
 /** The shared stores the CLI reads. */
@@ -76,10 +78,13 @@ export async function openFixture(kind: StoreKind): Promise<StoreFixture> {
       async cleanup(namespaces) {
         for (const ns of namespaces) {
           const keys = redisTokenStoreKeys(ns);
-          await redis.del(keys.token, keys.lease, keys.fence, keys.quota, keys.block);
+          await redis.del(keys.token, keys.lease, keys.fence, keys.quota, keys.epoch, keys.block);
         }
         await store.close();
         await redis.quit();
+      },
+      async loseQuota(ns) {
+        await redis.del(redisTokenStoreKeys(ns).quota);
       },
     };
   }
@@ -92,6 +97,11 @@ export async function openFixture(kind: StoreKind): Promise<StoreFixture> {
     async cleanup() {
       await store.close();
       await rm(directory, { recursive: true, force: true });
+    },
+    async loseQuota(ns) {
+      const path = store.filePath(ns);
+      const state = JSON.parse(await readFile(path, 'utf8')) as Record<string, unknown>;
+      await writeFile(path, JSON.stringify({ ...state, reservations: [] }), { mode: 0o600 });
     },
   };
 }
