@@ -63,6 +63,9 @@ async function openPostgresFixture(): Promise<StoreFixture> {
       await store.close();
       await postgresQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
     },
+    async loseQuota(ns) {
+      await postgresQuery('DELETE FROM public.connexease_quota WHERE ns = $1', [ns], url.toString());
+    },
   };
 }
 
