@@ -46,7 +46,7 @@ describe('fleet cold start on a shared Redis', () => {
     // Every key expires; no username or password anywhere. Without encryption the token itself is
     // stored as is (which also shows that the search would find a secret).
     const keys = await expectTidyNamespace(env.redis, fleet.namespace, [user.username, user.password]);
-    expect(keys.map((key) => key.key.split(':').at(-1)).sort()).toEqual(['fence', 'quota', 'token']);
+    expect(keys.map((key) => key.key.split(':').at(-1)).sort()).toEqual(['epoch', 'fence', 'quota', 'token']);
     const token = (await fleet.replicas[0]!.authorization()).replace(/^JWT /, '');
     expect(keys.find((key) => key.key.endsWith(':token'))?.contents).toContain(token);
   }, 120_000);

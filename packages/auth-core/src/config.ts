@@ -38,7 +38,7 @@ export const PROVIDER_DEFAULTS: {
   leaseTtlMs: 30 * SECOND,
   waitTimeoutMs: 60 * SECOND,
   pollIntervalMs: SECOND,
-  storeCheckIntervalMs: MINUTE,
+  storeCheckIntervalMs: 30 * SECOND,
   retry: Object.freeze({ attempts: 3, baseDelayMs: 500, maxDelayMs: 10 * SECOND }),
   quotaLowRatio: 0.2,
   issueTimeoutMs: 30 * SECOND,
@@ -134,7 +134,7 @@ export interface ResolvedProviderOptions {
 /**
  * Applies the defaults and validates every option, so the provider can trust them. Defaults: base URL
  * `https://api.connexease.com`, quota 25 per 24 h, refresh 30 min before expiry, 401 block 1 h,
- * lease 30 s, wait 60 s, poll 1 s, store check every 60 s, 3 attempts with 500 ms to 10 s backoff, `quota-low` at 20 % left,
+ * lease 30 s, wait 60 s, poll 1 s, store check every 30 s, 3 attempts with 500 ms to 10 s backoff, `quota-low` at 20 % left,
  * the system clock and `Math.random`. An issuer and a store are required for `{ username, password }`.
  *
  * Ranges (integers, milliseconds): `refreshBeforeExpiryMs` 0 to 24 h; `invalidCredentialsBlockMs`

@@ -11,7 +11,7 @@ import { keepLeaseAlive, type LeaseKeeper } from './lease-keeper.ts';
 import { reservationWindowMs, reserveAttempt } from './quota-reservation.ts';
 import { formatAuthorization } from './schemes.ts';
 import type { Lease, TokenRecord } from './store.ts';
-import { reconcileQuota } from './store-watch.ts';
+import { idleSleep, reconcileQuota, settleDelayMs } from './store-watch.ts';
 
 /** What the leader is refreshing for. */
 export interface LeadRequest {
@@ -80,9 +80,17 @@ async function fleetAttempts(
 ): Promise<{ attempts: number; unanswered: number }> {
   const { clock, leaseTtlMs, quota, retry } = ctx.options;
   const { storeClock } = ctx;
-  const read = await storeClock.quotaUsage(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) });
-  // A store that lost attempts this replica knows of gets them back before anything is decided.
-  const usage = await reconcileQuota(ctx, ns, read, 'refresh');
+  const windowMs = reservationWindowMs(ctx.options);
+  const read = await storeClock.quotaUsage(ctx.store, ns, { windowMs });
+  // A store that lost attempts this replica knows of gets them back before anything is decided, and
+  // the other live replicas get a store check's time to put back theirs.
+  let { usage, lost } = await reconcileQuota(ctx, ns, read, 'refresh');
+  if (lost) {
+    await idleSleep(clock, settleDelayMs(ctx), ctx.closeSignal);
+    usage = (
+      await reconcileQuota(ctx, ns, await storeClock.quotaUsage(ctx.store, ns, { windowMs }), 'refresh')
+    ).usage;
+  }
   // Reservations and token records are on the store's clock; this replica's own answers (a block it
   // saw, an unblock) on its local clock, shifted onto the store's.
   const answeredAt = Math.max(

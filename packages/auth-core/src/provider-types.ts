@@ -49,7 +49,7 @@ export interface TokenProviderOptions {
    * How often (jittered ±25 %) a replica holding a token checks, off the hot path, that the store still
    * holds the fleet's quota record (guarantee 10): one `quotaUsage` call. After a loss (a Redis restart
    * without persistence, a flush, eviction) it re-adds the attempts it remembers and writes its token
-   * back, so replicas started later adopt it instead of issuing. Default 60 s; 100 ms to 24 h.
+   * back, so replicas started later adopt it instead of issuing. Default 30 s; 100 ms to 24 h.
    */
   storeCheckIntervalMs?: number;
   /**

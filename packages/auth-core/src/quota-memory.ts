@@ -39,10 +39,13 @@ export class QuotaMemory {
    */
   lossIn(state: Partial<QuotaRecordState>, storeNow: number, windowMs: number): QuotaLoss | null {
     if (!Array.isArray(state.entries)) return null;
+    const known = this.known(storeNow, windowMs);
+    // A new epoch after every remembered attempt aged out lost nothing that still counts (the marker
+    // itself expires after a long idle time).
     const epoch = state.epoch ?? null;
-    const epochChanged = this.#epoch !== null && epoch !== this.#epoch;
+    const epochChanged = this.#epoch !== null && epoch !== this.#epoch && known.length > 0;
     const held = new Set(state.entries.map((entry) => entry.id));
-    const missing = this.known(storeNow, windowMs).filter((entry) => !held.has(entry.id)).length;
+    const missing = known.filter((entry) => !held.has(entry.id)).length;
     const lost = state.lostThrough ?? null;
     const lostThrough = lost !== null && lost > storeNow - windowMs ? lost : null;
     if (!epochChanged && missing === 0 && lostThrough === null) return null;

@@ -2,7 +2,7 @@ import { ConnexeaseAuthError, isConnexeaseAuthError } from './errors.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { quotaSummary } from './quota.ts';
 import type { Lease, QuotaDecision } from './store.ts';
-import { idleSleep, noteReservation } from './store-watch.ts';
+import { idleSleep, noteReservation, settleDelayMs } from './store-watch.ts';
 
 /** Used when a store denies a reservation without saying when to retry (the contract says it should). */
 const FALLBACK_RETRY_MS = 60_000;
@@ -48,8 +48,8 @@ export async function reserveAttempt(ctx: JwtContext, ns: string, lease: Lease):
  * room for this attempt. The reservation itself stays counted either way.
  */
 async function settleAfterLoss(ctx: JwtContext, ns: string, windowMs: number): Promise<void> {
-  const { clock, quota, storeCheckIntervalMs } = ctx.options;
-  await idleSleep(clock, storeCheckIntervalMs * 1.5, ctx.closeSignal);
+  const { clock, quota } = ctx.options;
+  await idleSleep(clock, settleDelayMs(ctx), ctx.closeSignal);
   const usage = await ctx.storeClock.quotaUsage(ctx.store, ns, { windowMs });
   const summary = quotaSummary(usage.reservedAt, usage.now, { limit: quota.limit, windowMs });
   const lost = usage.lostThrough !== null && usage.lostThrough > usage.now - windowMs;
@@ -88,7 +88,7 @@ function exhausted(
           'QUOTA_EXHAUSTED',
           `the token store lost its record of recent POST /jwt/ attempts and no running replica remembers ` +
             `them, so the quota counts as spent for ${describeWindow(windowMs)} after the last one; nothing ` +
-            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth quota forget-loss\``,
+            `was sent. ${next}. If you know that no attempt was made, run \`connexease-auth forget-loss\``,
           { retryAt },
         )
       : new ConnexeaseAuthError(

@@ -8,19 +8,19 @@ import type { QuotaRecordState, QuotaUsage, TokenRecord } from './store.ts';
  * Guarantee 10, when a replica notices: compares a quota answer with what this replica remembers and,
  * if the store lost attempts it knew of, re-adds them (`restoreQuota`), writes its still-valid token
  * back when the store has none, and reports a `store-reset` event. Returns the answer to go on with
- * (the restored one after a loss).
+ * (the restored one after a loss) and whether there was a loss.
  */
 export async function reconcileQuota(
   ctx: JwtContext,
   ns: string,
   usage: QuotaUsage,
   detectedBy: 'watch' | 'refresh',
-): Promise<QuotaUsage> {
+): Promise<{ usage: QuotaUsage; lost: boolean }> {
   const windowMs = reservationWindowMs(ctx.options);
   const loss = ctx.quota.lossIn(usage, usage.now, windowMs);
   if (loss === null) {
     ctx.quota.remember(usage);
-    return usage;
+    return { usage, lost: false };
   }
   const known = ctx.quota.known(usage.now, windowMs);
   const restored = known.length > 0 ? await ctx.store.restoreQuota(ns, { windowMs, known }) : usage;
@@ -35,7 +35,15 @@ export async function reconcileQuota(
     quotaLost: isLost(restored, restored.now, windowMs),
     tokenRestored,
   });
-  return restored;
+  return { usage: restored, lost: true };
+}
+
+/**
+ * How long a replica that found a just-lost record waits before deciding on it: one and a half store
+ * checks, in which every live replica re-adds the attempts it remembers.
+ */
+export function settleDelayMs(ctx: JwtContext): number {
+  return ctx.options.storeCheckIntervalMs * 1.5;
 }
 
 /**
@@ -46,8 +54,11 @@ export async function reconcileQuota(
 export function noteReservation(ctx: JwtContext, ns: string, decision: QuotaRecordState): boolean {
   const windowMs = reservationWindowMs(ctx.options);
   const storeNow = ctx.storeClock.now();
-  const loss = ctx.quota.lossIn(decision, storeNow, windowMs);
+  const found = ctx.quota.lossIn(decision, storeNow, windowMs);
   ctx.quota.remember(decision);
+  // The reservation re-added what we remember: an entry still missing can only be one that just aged
+  // out on the store's exact clock while our estimate of it still counted it. Not a loss.
+  const loss = found !== null && (found.epochChanged || found.lostThrough !== null) ? found : null;
   if (loss === null) return false;
   ctx.emit({
     type: 'store-reset',

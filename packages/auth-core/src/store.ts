@@ -59,7 +59,7 @@ export interface TokenStore {
   /**
    * Forgets that the record of past attempts was lost ({@link QuotaUsage.lostThrough} becomes `null`),
    * so the window counts only the entries it holds. For an operator who knows no attempt was made in
-   * the lost past (`connexease-auth quota forget-loss`). Entries are kept. Returns whether a loss was
+   * the lost past (`connexease-auth forget-loss`). Entries are kept. Returns whether a loss was
    * recorded.
    */
   clearQuotaLoss(ns: string): Promise<boolean>;

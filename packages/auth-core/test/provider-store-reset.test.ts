@@ -87,7 +87,7 @@ describe('the store forgets (guarantee 10)', () => {
 
     expect(error.code).toBe('QUOTA_EXHAUSTED');
     expect(error.message).toContain('lost its record');
-    expect(error.message).toContain('connexease-auth quota forget-loss');
+    expect(error.message).toContain('connexease-auth forget-loss');
     expect(error.retryAt).toBeGreaterThan(Date.now() + DAY - 60_000);
     expect(fleet.fake.calls).toHaveLength(1);
 
@@ -96,6 +96,20 @@ describe('the store forgets (guarantee 10)', () => {
     const freed = fleet.replica();
     await settle(freed.getAuthorization());
     expect(fleet.fake.calls).toHaveLength(2);
+  });
+
+  test('a marker that expired after a long idle time is not a loss: no store-reset, the next refresh issues at once', async () => {
+    fleet = createFleet();
+    const only = fleet.replica();
+    await settle(only.getAuthorization());
+    // Three idle days: the token, every reservation and the quota marker (24 h in the memory store) expire.
+    await advance(3 * DAY, 60 * 60_000);
+    const calls = fleet.fake.calls.length;
+
+    await settle(only.getAuthorization(), { maxMs: 60_000 });
+
+    expect(fleet.fake.calls).toHaveLength(calls + 1);
+    expect(eventsOf(fleet.events, 'store-reset')).toEqual([]);
   });
 });
 

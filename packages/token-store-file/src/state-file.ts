@@ -167,7 +167,7 @@ export class StateFiles {
         `Token store file ${files.statePath} was unreadable (${decoded.reason}); moved it to ${copy}. ` +
         `The quota reservations it held are lost, so the quota counts as spent until a full window has passed ` +
         `(from ${new Date(now).toISOString()}): reserveIssue is denied with retryAt until then, unless a ` +
-        'replica re-adds newer reservations or an operator runs `connexease-auth quota forget-loss`. ' +
+        'replica re-adds newer reservations or an operator runs `connexease-auth forget-loss`. ' +
         `The token, lease and block it held were dropped.`,
     });
     const state: NamespaceState = {
