@@ -17,15 +17,8 @@ import {
   type TokenRecord,
   type WaitOptions,
 } from '@connexease-kit/auth-core';
-import {
-  assertConnectionString,
-  createOwnedPool,
-  isPool,
-  listenConnector,
-  withDeadline,
-} from './connection.ts';
+import { assertConnectionString, createOwnedPool, isPool, listenConnector } from './connection.ts';
 import { ChangeListener } from './listener.ts';
-import { ensureSchema } from './migrate.ts';
 import type {
   PostgresPool,
   PostgresRecordKind,
@@ -36,14 +29,11 @@ import type {
 import { knownArrays, quotaDecisionFromRow, quotaUsageFromRow, retentionFor } from './quota-rows.ts';
 import { decodeBlock, encodeBlock, tokenFromRow, toNumber, unauthorizedRefreshOf } from './records.ts';
 import { type StoreSettings, settingsFrom } from './settings.ts';
-import { describeTables } from './sql/names.ts';
 import { type Statements, statements } from './sql/statements.ts';
-import { isMissingObject, safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
+import { StatementRunner } from './statement-runner.ts';
+import { safeMessage, storeUnavailable } from './store-error.ts';
 import { assertRowNamespace, invalid } from './validate.ts';
 import { type TokenReading, waitForToken } from './wait-for-token.ts';
-
-/** A first call may wait this long for the migration (a fleet starting at once queues on its lock). */
-const MIGRATION_TIMEOUT_FLOOR_MS = 15_000;
 
 /**
  * Creates the fleet `TokenStore` over PostgreSQL (node-postgres 8): give it your `pg.Pool` (left open
@@ -80,9 +70,7 @@ class PgTokenStore implements PostgresTokenStore {
   readonly #sql: Statements;
   readonly #listener: ChangeListener | undefined;
   readonly #closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
-  #schemaReady: Promise<void> | undefined;
-  /** A statement found a table missing: the next call migrates without trusting the meta row. */
-  #forceMigration = false;
+  readonly #runner: StatementRunner;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
 
@@ -91,6 +79,7 @@ class PgTokenStore implements PostgresTokenStore {
     this.#ownsPool = ownsPool;
     this.#settings = settings;
     this.#sql = statements(settings.names);
+    this.#runner = new StatementRunner(pool, settings, this.#sql);
     if (ownsPool) {
       // Without a listener an idle connection's error (a server restart) would crash the process.
       pool.on('error', (error) => this.#debug(`idle connection error: ${safeMessage(error)}`));
@@ -111,12 +100,7 @@ class PgTokenStore implements PostgresTokenStore {
 
   async migrate(): Promise<void> {
     this.#assertOpen();
-    await withDeadline(
-      this.#migrationTimeoutMs(),
-      () => ensureSchema(this.#pool, this.#settings.names, this.#sql, true, true),
-      () => `migrate failed: PostgreSQL did not answer within ${this.#migrationTimeoutMs()} ms`,
-    );
-    this.#schemaReady = Promise.resolve();
+    await this.#runner.migrate();
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {
@@ -329,50 +313,10 @@ class PgTokenStore implements PostgresTokenStore {
     if (this.#closed) throw storeUnavailable('the store is closed');
   }
 
-  #migrationTimeoutMs(): number {
-    return Math.max(this.#settings.commandTimeoutMs, MIGRATION_TIMEOUT_FLOOR_MS);
-  }
-
-  /** The schema check (and migration) of the first call, shared by every call until it succeeds. */
-  #ready(): Promise<void> {
-    if (this.#schemaReady === undefined) {
-      const force = this.#forceMigration;
-      this.#forceMigration = false;
-      const ready = ensureSchema(this.#pool, this.#settings.names, this.#sql, this.#settings.migrate, force);
-      this.#schemaReady = ready;
-      ready.catch(() => {
-        if (this.#schemaReady === ready) this.#schemaReady = undefined;
-      });
-    }
-    return this.#schemaReady;
-  }
-
-  /**
-   * Every statement: the schema check first, then the statement within `commandTimeoutMs`; failures
-   * become `STORE_UNAVAILABLE` (our own typed errors pass through).
-   */
+  /** Every statement, through the runner (schema check, deadline, typed errors), on an open store. */
   async #query(operation: string, text: string, values: unknown[]): Promise<Record<string, unknown>[]> {
     this.#assertOpen();
-    try {
-      await withDeadline(
-        this.#migrationTimeoutMs(),
-        () => this.#ready(),
-        () => `${operation} failed: the schema check did not finish within ${this.#migrationTimeoutMs()} ms`,
-      );
-      const ms = this.#settings.commandTimeoutMs;
-      const result = await withDeadline(
-        ms,
-        () => this.#pool.query(text, values),
-        () => `${operation} failed: PostgreSQL did not answer within ${ms} ms`,
-      );
-      return result.rows;
-    } catch (error) {
-      if (isMissingObject(error)) {
-        this.#schemaReady = undefined;
-        this.#forceMigration = true;
-      }
-      throw toStoreError(operation, error, describeTables(this.#settings.names));
-    }
+    return this.#runner.run(operation, text, values);
   }
 
   #scheduleSweep(): void {
