@@ -18,7 +18,8 @@ describe('the quota table truncated mid-window', () => {
       ...user,
       redis: env.store,
       quota: QUOTA,
-      provider: { rejectedTokenMinAgeMs: 500 },
+      // Short store checks: a leader that finds a just-lost record waits 1.5 of them for the others to re-add theirs.
+      provider: { rejectedTokenMinAgeMs: 500, storeCheckIntervalMs: 500 },
     };
     const fleet = env.track(await startFleet(replicaConfigs(4, base)));
     await fleet.all((replica) => replica.burst(1));
