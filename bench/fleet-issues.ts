@@ -1,6 +1,7 @@
 /**
  * JWT issues per simulated day for a fleet: N replicas that each restart R times a day and call the
- * API every 15 simulated minutes, with the Redis store (the whole fleet shares one token) against a
+ * API every 15 simulated minutes, with the Redis store and with the PostgreSQL store (the whole fleet
+ * shares one token) against a
  * naive baseline where every replica caches its own token (the in-process store, lost on restart).
  *
  * A day is compressed into DAY_MS of real time (default 12 s) and the mock API issues tokens that
@@ -11,12 +12,15 @@
  * closes a replica's client and store and builds new ones: everything it held in memory is gone, as
  * in a new process. Both fleets run side by side on the same seeded schedule.
  *
- * Uses a private redis-server (redis-server on PATH). Run after building the packages:
+ * Uses a private redis-server (redis-server on PATH) and a private PostgreSQL (initdb, pg_ctl). Run after building the packages:
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/fleet-issues.ts
  */
+import type { TokenStore } from '@connexease-kit/auth-core';
 import { type ConnexeaseClient, createConnexeaseClient } from '@connexease-kit/http-ky';
 import { startMockServer } from '@connexease-kit/mock-server';
-import { createRedisTokenStore, type RedisTokenStore } from '@connexease-kit/token-store-redis';
+import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
+import { createRedisTokenStore } from '@connexease-kit/token-store-redis';
+import { startBenchPostgres } from './postgres-bench-support.ts';
 import { startBenchRedis } from './redis-bench-support.ts';
 
 const REPLICAS = Number(process.env.BENCH_REPLICAS ?? 12);
@@ -36,6 +40,8 @@ export interface FleetIssuesBenchResult {
   days: number;
   /** POST /jwt/ issues per simulated day, with the shared Redis store. */
   sharedPerDay: number[];
+  /** The same with the shared PostgreSQL store. */
+  postgresPerDay: number[];
   /** The same with each replica caching its own token. */
   naivePerDay: number[];
   /** API calls that failed in either fleet (none expected). */
@@ -68,7 +74,7 @@ function restartSchedule(): Array<Array<Set<number>>> {
 
 interface Replica {
   client: ConnexeaseClient;
-  store: RedisTokenStore | undefined;
+  store: TokenStore | undefined;
 }
 
 /** What one simulated fleet saw. */
@@ -80,8 +86,8 @@ interface SimulationResult {
 
 /** Runs one fleet for `DAYS` compressed days; counts the mock's issues per day. */
 async function simulate(
-  mode: 'shared' | 'naive',
-  redisUrl: string,
+  mode: string,
+  createStore: (() => TokenStore) | undefined,
   schedule: Array<Array<Set<number>>>,
 ): Promise<SimulationResult> {
   const username = `fleet-${mode}`;
@@ -92,7 +98,7 @@ async function simulate(
     quota: { limit: 1_000_000 },
   });
   const start = (): Replica => {
-    const store = mode === 'shared' ? createRedisTokenStore({ url: redisUrl }) : undefined;
+    const store = createStore?.();
     const client = createConnexeaseClient({
       baseUrl: mock.url,
       credentials: { username, password: 'bench-password' },
@@ -140,22 +146,33 @@ async function simulate(
 /** Runs both fleets side by side on the same schedule. */
 export async function runFleetIssuesBench(): Promise<FleetIssuesBenchResult> {
   const redis = await startBenchRedis();
+  const postgres = await startBenchPostgres();
   const schedule = restartSchedule();
   try {
-    const [shared, naive] = await Promise.all([
-      simulate('shared', redis.url, schedule),
-      simulate('naive', redis.url, schedule),
+    const migrator = createPostgresTokenStore({ connectionString: postgres.url });
+    await migrator.migrate();
+    await migrator.close();
+    const [shared, sharedPostgres, naive] = await Promise.all([
+      simulate('shared', () => createRedisTokenStore({ url: redis.url }), schedule),
+      simulate(
+        'postgres',
+        () => createPostgresTokenStore({ connectionString: postgres.url, maxConnections: 2 }),
+        schedule,
+      ),
+      simulate('naive', undefined, schedule),
     ]);
     return {
       replicas: REPLICAS,
       restartsPerDay: RESTARTS_PER_DAY,
       days: DAYS,
       sharedPerDay: shared.perDay,
+      postgresPerDay: sharedPostgres.perDay,
       naivePerDay: naive.perDay,
-      failedCalls: shared.failedCalls + naive.failedCalls,
+      failedCalls: shared.failedCalls + sharedPostgres.failedCalls + naive.failedCalls,
     };
   } finally {
     await redis.close();
+    await postgres.destroy();
   }
 }
 
@@ -171,9 +188,14 @@ if (import.meta.main) {
   console.log(
     `  shared Redis store        issues per day: ${result.sharedPerDay.join(', ')}  (average ${shared.toFixed(1)})`,
   );
+  const postgresAverage = average(result.postgresPerDay);
+  console.log(
+    `  shared PostgreSQL store   issues per day: ${result.postgresPerDay.join(', ')}  (average ${postgresAverage.toFixed(1)})`,
+  );
   console.log(
     `  naive per-replica cache   issues per day: ${result.naivePerDay.join(', ')}  (average ${naive.toFixed(1)})`,
   );
+  console.log(`  ratio naive / shared PostgreSQL: ${(naive / postgresAverage).toFixed(1)}x`);
   console.log(
     `  ratio naive / shared: ${(naive / shared).toFixed(1)}x; the API bans at ${API_DAILY_LIMIT + 1} a day: ` +
       `naive ${Math.max(...result.naivePerDay) > API_DAILY_LIMIT ? 'would be banned' : 'stays under it'}, ` +

@@ -1,3 +1,6 @@
+export { POSTGRES_INSTALL_HINT, postgresBinDir } from './postgres-binaries.ts';
+export { PGBOUNCER_INSTALL_HINT, type PrivatePgBouncer, startPrivatePgBouncer } from './private-pgbouncer.ts';
+export { type PrivatePostgres, startPrivatePostgres } from './private-postgres.ts';
 export {
   baseServerArgs,
   type PrivateRedis,
@@ -21,5 +24,6 @@ export {
   type RedisSentinelOptions,
   startRedisSentinel,
 } from './redis-sentinel.ts';
+export { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from './shared-postgres.ts';
 export { requireSharedRedis, SHARED_REDIS_URL } from './shared-redis.ts';
 export { tempDirectory } from './temp-directory.ts';

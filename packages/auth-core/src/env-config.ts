@@ -13,18 +13,21 @@ export interface EnvConfig {
   credentials: Credentials;
   /** `CONNEXEASE_REDIS_URL` as given (it may hold a password: never log it). */
   redisUrl?: string;
+  /** `CONNEXEASE_DATABASE_URL` as given, trimmed (it may hold a password: never log it). */
+  databaseUrl?: string;
   /** From `CONNEXEASE_JWT_DAILY_LIMIT`. */
   quota?: { limit: number };
   /** `CONNEXEASE_STORE`. */
-  store?: 'memory' | 'redis' | 'file';
+  store?: 'memory' | 'redis' | 'file' | 'postgres';
 }
 
-const STORE_KINDS = ['memory', 'redis', 'file'] as const;
+const STORE_KINDS = ['memory', 'redis', 'file', 'postgres'] as const;
 
 /**
  * Reads and validates the `CONNEXEASE_*` variables (default: `process.env`): `CONNEXEASE_BASE_URL`,
  * `CONNEXEASE_ACCESS_TOKEN` or `CONNEXEASE_USERNAME` + `CONNEXEASE_PASSWORD`, `CONNEXEASE_REDIS_URL`,
- * `CONNEXEASE_JWT_DAILY_LIMIT` (1 to 30) and `CONNEXEASE_STORE` (`memory`, `redis` or `file`). An empty
+ * `CONNEXEASE_DATABASE_URL`, `CONNEXEASE_JWT_DAILY_LIMIT` (1 to 30) and `CONNEXEASE_STORE` (`memory`,
+ * `redis`, `file` or `postgres`). An empty
  * variable counts as unset. Errors name the variable and never show a secret's value.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID`.
@@ -79,6 +82,14 @@ export function readEnvConfig(env?: Record<string, string | undefined>): EnvConf
     config.redisUrl = redisUrl.trim();
   }
 
+  const databaseUrl = read('CONNEXEASE_DATABASE_URL');
+  if (databaseUrl !== undefined) {
+    if (!/^postgres(ql)?:\/\/\S*$/i.test(databaseUrl.trim())) {
+      throw configError('CONNEXEASE_DATABASE_URL must be a postgres:// or postgresql:// URL');
+    }
+    config.databaseUrl = databaseUrl.trim();
+  }
+
   const limit = read('CONNEXEASE_JWT_DAILY_LIMIT');
   if (limit !== undefined) {
     const text = limit.trim();
@@ -101,6 +112,9 @@ export function readEnvConfig(env?: Record<string, string | undefined>): EnvConf
     config.store = kind as (typeof STORE_KINDS)[number];
     if (kind === 'redis' && config.redisUrl === undefined) {
       throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
+    }
+    if (kind === 'postgres' && config.databaseUrl === undefined) {
+      throw configError('CONNEXEASE_DATABASE_URL is required when CONNEXEASE_STORE is postgres');
     }
   }
   return config;

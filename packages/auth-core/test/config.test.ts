@@ -287,6 +287,19 @@ describe('readEnvConfig', () => {
     expect(JSON.stringify(config)).not.toContain(PASSWORD);
   });
 
+  test('reads CONNEXEASE_STORE=postgres with CONNEXEASE_DATABASE_URL', () => {
+    const config = readEnvConfig({
+      CONNEXEASE_USERNAME: 'john.doe',
+      CONNEXEASE_PASSWORD: PASSWORD,
+      CONNEXEASE_STORE: 'Postgres',
+      CONNEXEASE_DATABASE_URL: ' postgresql://app:pw@db:5432/app?sslmode=require ',
+    });
+    expect(config).toMatchObject({
+      store: 'postgres',
+      databaseUrl: 'postgresql://app:pw@db:5432/app?sslmode=require',
+    });
+  });
+
   test('reads an access token alone, treating empty variables as unset', () => {
     const config = readEnvConfig({
       CONNEXEASE_ACCESS_TOKEN: ACCESS_TOKEN,
@@ -356,8 +369,18 @@ describe('readEnvConfig', () => {
     ],
     [
       'an unknown store',
+      { ...withToken, CONNEXEASE_STORE: 'mongodb' },
+      /CONNEXEASE_STORE must be one of memory, redis, file, postgres/,
+    ],
+    [
+      'a mysql database URL',
+      { ...withToken, CONNEXEASE_DATABASE_URL: 'mysql://user:pw@db/app' },
+      /CONNEXEASE_DATABASE_URL must be a postgres:\/\//,
+    ],
+    [
+      'a postgres store without a URL',
       { ...withToken, CONNEXEASE_STORE: 'postgres' },
-      /CONNEXEASE_STORE must be one of memory, redis, file/,
+      /CONNEXEASE_DATABASE_URL is required/,
     ],
     [
       'a redis store without a URL',

@@ -9,6 +9,7 @@ export type CommandName = (typeof COMMANDS)[number];
 /** Options every command accepts: where the store is, whose namespace, the quota and output. */
 const COMMON_OPTIONS = {
   redis: { type: 'string' },
+  postgres: { type: 'string' },
   file: { type: 'string' },
   'base-url': { type: 'string' },
   username: { type: 'string' },
@@ -45,6 +46,8 @@ export interface CommandLine {
   version: boolean;
   debug: boolean;
   redis: string | undefined;
+  /** `--postgres URL`: the PostgreSQL store's connection string. */
+  postgres: string | undefined;
   /** `''` for `--file` without a directory (the default directory). */
   file: string | undefined;
   baseUrl: string | undefined;
@@ -116,6 +119,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     version: values.version === true,
     debug: values.debug === true,
     redis: values.redis,
+    postgres: values.postgres,
     file: values.file,
     baseUrl: values['base-url'],
     username: values.username,

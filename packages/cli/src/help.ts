@@ -2,6 +2,8 @@ import type { CommandName } from './args.ts';
 
 const STORE_AND_IDENTITY = `Store (the one your services use; pick one)
   --redis URL              Redis store, redis:// or rediss:// (env CONNEXEASE_REDIS_URL)
+  --postgres URL           PostgreSQL store, postgres:// (env CONNEXEASE_STORE=postgres and
+                           CONNEXEASE_DATABASE_URL)
   --file [DIR]             file store in DIR (env CONNEXEASE_STORE=file); default
                            $XDG_CACHE_HOME/connexease-kit, else ~/.cache/connexease-kit
 

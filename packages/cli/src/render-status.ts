@@ -21,7 +21,7 @@ export function renderStatus(report: StatusReport): string {
   section('API user', `${apiUser.username} at ${apiUser.baseUrl}`);
   section(
     'store',
-    `${store.kind === 'redis' ? 'redis' : `file ${store.directory}`} (namespace ${apiUser.namespace})`,
+    `${store.kind === 'file' ? `file ${store.directory}` : store.kind} (namespace ${apiUser.namespace})`,
   );
   section('health', healthLine(report));
   lines.push('');

@@ -41,7 +41,14 @@ export async function run(argv: readonly string[], io: CliIo): Promise<number> {
   try {
     const line = parseCommandLine(argv);
     debug = line.debug;
-    for (const url of [line.redis, io.env.CONNEXEASE_REDIS_URL]) registerUrlSecrets(output, url);
+    for (const url of [
+      line.redis,
+      line.postgres,
+      io.env.CONNEXEASE_REDIS_URL,
+      io.env.CONNEXEASE_DATABASE_URL,
+    ]) {
+      registerUrlSecrets(output, url);
+    }
     if (line.version) {
       output.out(`${VERSION}\n`);
       return EXIT_CODES.OK;

@@ -11,6 +11,7 @@ import type { CommandLine } from './args.ts';
 /** Which shared store to open. */
 export type StoreChoice =
   | { kind: 'redis'; url: string }
+  | { kind: 'postgres'; url: string }
   /** `directory` undefined: the file store's default directory. */
   | { kind: 'file'; directory: string | undefined };
 
@@ -86,15 +87,25 @@ export function resolveSettings(line: CommandLine, env: Record<string, string | 
 }
 
 function chooseStore(line: CommandLine, read: (name: string) => string | undefined): StoreChoice {
-  if (line.redis !== undefined && line.file !== undefined) {
-    throw configError('pass either --redis or --file, not both');
-  }
+  const flags = [
+    line.redis === undefined ? undefined : '--redis',
+    line.postgres === undefined ? undefined : '--postgres',
+    line.file === undefined ? undefined : '--file',
+  ].filter((flag) => flag !== undefined);
+  if (flags.length > 1)
+    throw configError(`pass one of --redis, --postgres or --file, not ${flags.join(' and ')}`);
   if (line.redis !== undefined) return { kind: 'redis', url: redisUrl(line.redis, '--redis') };
+  if (line.postgres !== undefined) return { kind: 'postgres', url: postgresUrl(line.postgres, '--postgres') };
   if (line.file !== undefined) return { kind: 'file', directory: line.file === '' ? undefined : line.file };
 
   const kind = read('CONNEXEASE_STORE')?.trim().toLowerCase();
   const url = read('CONNEXEASE_REDIS_URL');
+  const databaseUrl = read('CONNEXEASE_DATABASE_URL');
   switch (kind) {
+    case 'postgres':
+      if (databaseUrl === undefined)
+        throw configError('CONNEXEASE_DATABASE_URL is required when CONNEXEASE_STORE is postgres');
+      return { kind: 'postgres', url: postgresUrl(databaseUrl, 'CONNEXEASE_DATABASE_URL') };
     case 'file':
       return { kind: 'file', directory: undefined };
     case 'redis':
@@ -103,21 +114,37 @@ function chooseStore(line: CommandLine, read: (name: string) => string | undefin
       return { kind: 'redis', url: redisUrl(url, 'CONNEXEASE_REDIS_URL') };
     case 'memory':
       throw configError(
-        'CONNEXEASE_STORE is memory, which lives inside one process: the CLI can only read a shared store; pass --redis URL or --file [DIR]',
+        'CONNEXEASE_STORE is memory, which lives inside one process: the CLI can only read a shared store; pass --redis URL, --postgres URL or --file [DIR]',
       );
     case undefined:
+      if (url !== undefined && databaseUrl !== undefined) {
+        throw configError(
+          'CONNEXEASE_REDIS_URL and CONNEXEASE_DATABASE_URL are both set: set CONNEXEASE_STORE to redis or postgres',
+        );
+      }
       if (url !== undefined) return { kind: 'redis', url: redisUrl(url, 'CONNEXEASE_REDIS_URL') };
+      if (databaseUrl !== undefined) {
+        return { kind: 'postgres', url: postgresUrl(databaseUrl, 'CONNEXEASE_DATABASE_URL') };
+      }
       throw configError(
-        'no store: pass --redis URL or --file [DIR], or set CONNEXEASE_REDIS_URL or CONNEXEASE_STORE=file (the store your services use)',
+        'no store: pass --redis URL, --postgres URL or --file [DIR], or set CONNEXEASE_REDIS_URL, CONNEXEASE_DATABASE_URL or CONNEXEASE_STORE=file (the store your services use)',
       );
     default:
-      throw configError('CONNEXEASE_STORE must be redis or file for the CLI');
+      throw configError('CONNEXEASE_STORE must be redis, postgres or file for the CLI');
   }
 }
 
 function redisUrl(value: string, name: string): string {
   const url = value.trim();
   if (!/^rediss?:\/\/\S+$/i.test(url)) throw configError(`${name} must be a redis:// or rediss:// URL`);
+  return url;
+}
+
+function postgresUrl(value: string, name: string): string {
+  const url = value.trim();
+  if (!/^postgres(ql)?:\/\/\S+$/i.test(url)) {
+    throw configError(`${name} must be a postgres:// or postgresql:// URL`);
+  }
   return url;
 }
 

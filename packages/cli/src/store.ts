@@ -5,11 +5,11 @@ import type { StoreChoice } from './settings.ts';
 /** An open store and how to describe it (never with the Redis URL, which may hold a password). */
 export interface OpenedStore {
   store: TokenStore;
-  /** For output: `{ kind: 'redis' }` or `{ kind: 'file', directory }` (absolute). */
+  /** For output: `{ kind: 'redis' }`, `{ kind: 'postgres' }` or `{ kind: 'file', directory }` (absolute). */
   description: StoreDescription;
 }
 
-export type StoreDescription = { kind: 'redis' } | { kind: 'file'; directory: string };
+export type StoreDescription = { kind: 'redis' } | { kind: 'postgres' } | { kind: 'file'; directory: string };
 
 export interface OpenStoreOptions {
   env: Record<string, string | undefined>;
@@ -25,8 +25,10 @@ export interface OpenStoreOptions {
 }
 
 /**
- * Opens the chosen store the same way the services do: `createRedisTokenStore({ url })` (the store owns
- * its client and closes it with `store.close()`) or `createFileTokenStore({ directory })`. The store
+ * Opens the chosen store the same way the services do: `createRedisTokenStore({ url })` or
+ * `createPostgresTokenStore({ connectionString })` (the store owns its connections and closes them with
+ * `store.close()`), or `createFileTokenStore({ directory })`. Reading commands never create PostgreSQL
+ * tables (`migrate: false` when `mustExist`). The store
  * packages are loaded on demand, so `--help` does not load ioredis.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` for a file store directory that does not exist (when
@@ -44,6 +46,16 @@ export async function openStore(choice: StoreChoice, options: OpenStoreOptions):
       logger: { warn: options.warn, ...(options.debug === undefined ? {} : { debug: options.debug }) },
     });
     return { store, description: { kind: 'redis' } };
+  }
+  if (choice.kind === 'postgres') {
+    const { createPostgresTokenStore } = await import('@connexease-kit/token-store-postgres');
+    const store = createPostgresTokenStore({
+      connectionString: choice.url,
+      migrate: !options.mustExist,
+      maxConnections: 2,
+      logger: { warn: options.warn, ...(options.debug === undefined ? {} : { debug: options.debug }) },
+    });
+    return { store, description: { kind: 'postgres' } };
   }
   const { createFileTokenStore, defaultDirectory } = await import('@connexease-kit/token-store-file');
   const directory = choice.directory ?? defaultDirectory(options.env);

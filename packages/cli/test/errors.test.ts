@@ -40,18 +40,40 @@ describe('exit codes', () => {
     expect(fromEnv.stderr).not.toContain('redis-secret-pw');
   }, 20_000);
 
+  it('exits 2 when PostgreSQL cannot be reached, without showing the URL or its password', async () => {
+    const url = 'postgres://app:pg-secret-pw@127.0.0.1:1/app';
+    const result = await runCli(['status', '--postgres', url, '--username', 'u']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/^connexease-auth: STORE_UNAVAILABLE: .*\n$/);
+    expect(result.stderr).not.toContain('pg-secret-pw');
+
+    const fromEnv = await runCli(['status', '--username', 'u'], { env: { CONNEXEASE_DATABASE_URL: url } });
+    expect(fromEnv.code).toBe(2);
+    expect(fromEnv.stderr).not.toContain('pg-secret-pw');
+  }, 20_000);
+
   it.each([
     [
       ['status', '--redis', REDIS_URL],
       {},
       'CONFIG_INVALID: no API user: pass --username NAME or set CONNEXEASE_USERNAME',
     ],
-    [['status', '--username', 'u'], {}, 'CONFIG_INVALID: no store: pass --redis URL or --file [DIR]'],
+    [
+      ['status', '--username', 'u'],
+      {},
+      'CONFIG_INVALID: no store: pass --redis URL, --postgres URL or --file [DIR]',
+    ],
     [
       ['status', '--username', 'u', '--redis', REDIS_URL, '--file'],
       {},
-      'pass either --redis or --file, not both',
+      'pass one of --redis, --postgres or --file, not --redis and --file',
     ],
+    [
+      ['status', '--username', 'u', '--postgres', 'mysql://db/app'],
+      {},
+      '--postgres must be a postgres:// or postgresql:// URL',
+    ],
+    [['status', '--username', 'u'], { CONNEXEASE_STORE: 'postgres' }, 'CONNEXEASE_DATABASE_URL is required'],
     [['status', ...redisArgs, '--limit', '31'], {}, '--limit must be an integer from 1 to 30 (the API bans'],
     [
       ['status', ...redisArgs],
@@ -126,6 +148,7 @@ describe('help and version', () => {
       'unblock',
       'token',
       '--redis URL',
+      '--postgres URL',
       '--file [DIR]',
       'CONNEXEASE_USERNAME',
       '130 interrupted',

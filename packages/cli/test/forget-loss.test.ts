@@ -7,7 +7,7 @@ const DAY = 86_400_000;
 
 beforeAll(() => requireRedis());
 
-describe.each(['redis', 'file'] as const)('forget-loss on the %s store', (kind) => {
+describe.each(['redis', 'postgres', 'file'] as const)('forget-loss on the %s store', (kind) => {
   let fixture: StoreFixture;
   const namespaces: string[] = [];
   beforeAll(async () => {

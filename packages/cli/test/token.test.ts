@@ -15,7 +15,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-describe.each(['redis', 'file'] as const)('token on the %s store', (kind) => {
+describe.each(['redis', 'postgres', 'file'] as const)('token on the %s store', (kind) => {
   let fixture: StoreFixture;
   const namespaces: string[] = [];
   beforeAll(async () => {
@@ -56,7 +56,8 @@ describe.each(['redis', 'file'] as const)('token on the %s store', (kind) => {
     expect(first.code).toBe(0);
     const record = await fixture.store.readToken(ns);
     expect(first.stdout).toBe(`JWT ${record!.value}\n`);
-    expect(first.stderr).toContain('issued a new token (POST /jwt/, fence 1), expires in');
+    // The fence of the lease that wrote it (PostgreSQL draws fences from one sequence: not always 1).
+    expect(first.stderr).toContain(`issued a new token (POST /jwt/, fence ${record!.fence}), expires in`);
     expect(first.stderr).not.toContain(record!.value);
     expect(first.stderr).not.toContain(PASSWORD);
     expect(mock.control.stats()).toMatchObject({ issues: { total: 1 }, jwtAttempts: { total: 1 } });

@@ -13,7 +13,7 @@ beforeAll(async () => {
 });
 afterAll(() => mock.close());
 
-describe.each(['redis', 'file'] as const)('unblock on the %s store', (kind) => {
+describe.each(['redis', 'postgres', 'file'] as const)('unblock on the %s store', (kind) => {
   let fixture: StoreFixture;
   const namespaces: string[] = [];
   beforeAll(async () => {

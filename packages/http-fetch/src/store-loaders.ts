@@ -4,4 +4,5 @@ import type { StoreLoaders } from '@connexease-kit/auth-core/transport';
 export const STORE_LOADERS: StoreLoaders = {
   redis: () => import('@connexease-kit/token-store-redis'),
   file: () => import('@connexease-kit/token-store-file'),
+  postgres: () => import('@connexease-kit/token-store-postgres'),
 };

@@ -64,7 +64,7 @@ describe('createConnexeaseFetchFromEnv', () => {
           CONNEXEASE_REDIS_URL: REDIS_URL,
         },
         {},
-        { redis: missing, file: missing },
+        { redis: missing, file: missing, postgres: missing },
       ),
     );
     expect(error).toMatchObject({

@@ -5,8 +5,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type AuthEvent, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import type { StoreLoaders } from '@connexease-kit/auth-core/transport';
+import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
-import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnexeaseClient } from '../src/client.ts';
 import { createClientFromEnvWith, createConnexeaseClientFromEnv } from '../src/from-env.ts';
 import { STORE_LOADERS } from '../src/store-loaders.ts';
@@ -30,6 +31,7 @@ function missingPackage(name: string): () => Promise<never> {
 const NO_STORE_PACKAGES: StoreLoaders = {
   redis: missingPackage('@connexease-kit/token-store-redis'),
   file: missingPackage('@connexease-kit/token-store-file'),
+  postgres: missingPackage('@connexease-kit/token-store-postgres'),
 };
 
 const PASSWORD_ENV = {
@@ -95,6 +97,37 @@ describe('createConnexeaseClientFromEnv', () => {
     expect((error as Error).message).toContain('CONNEXEASE_REDIS_URL');
     expect((error as Error).message).toContain('npm install @connexease-kit/token-store-redis ioredis');
     expectNoSecrets(error, ['hunter2-secret', JOHN.password]);
+  });
+
+  it.each([
+    [{ CONNEXEASE_STORE: 'postgres' }, 'CONNEXEASE_STORE is postgres'],
+    [{}, 'CONNEXEASE_DATABASE_URL is set'],
+  ])(
+    '%o with CONNEXEASE_DATABASE_URL, without @connexease-kit/token-store-postgres: CONFIG_INVALID saying how to install it',
+    async (vars, reason) => {
+      const env = {
+        ...PASSWORD_ENV,
+        CONNEXEASE_DATABASE_URL: 'postgres://app:hunter2-secret@db/app',
+        ...vars,
+      };
+      const error = await caught(() => createClientFromEnvWith(env, {}, NO_STORE_PACKAGES));
+      expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+      expect((error as Error).message).toContain(reason);
+      expect((error as Error).message).toContain('npm install @connexease-kit/token-store-postgres pg');
+      expectNoSecrets(error, ['hunter2-secret', JOHN.password]);
+    },
+  );
+
+  it('refuses CONNEXEASE_DATABASE_URL with CONNEXEASE_REDIS_URL unless CONNEXEASE_STORE says which', async () => {
+    const env = {
+      ...PASSWORD_ENV,
+      CONNEXEASE_DATABASE_URL: 'postgres://app:hunter2-secret@db/app',
+      CONNEXEASE_REDIS_URL: 'redis://:hunter2-secret@x',
+    };
+    const error = await caught(() => createClientFromEnvWith(env, {}, NO_STORE_PACKAGES));
+    expect(error).toMatchObject({ code: 'CONFIG_INVALID' });
+    expect((error as Error).message).toMatch(/CONNEXEASE_REDIS_URL and CONNEXEASE_DATABASE_URL are set/);
+    expectNoSecrets(error, ['hunter2-secret']);
   });
 
   it.each([
@@ -278,5 +311,49 @@ describe('createConnexeaseClientFromEnv with CONNEXEASE_REDIS_URL (real Redis)',
       await first.auth.close();
       await second.auth.close();
     }
+  });
+});
+
+describe('createConnexeaseClientFromEnv with CONNEXEASE_STORE=postgres (real PostgreSQL)', () => {
+  // A database of this run alone on the shared server: the store's tables go in its public schema.
+  const database = `cxk_env_${randomUUID().slice(0, 8)}`;
+  let databaseUrl = '';
+  beforeAll(async () => {
+    await requireSharedPostgres();
+    await postgresQuery(`CREATE DATABASE ${database}`);
+    const url = new URL(SHARED_DATABASE_URL);
+    url.pathname = `/${database}`;
+    databaseUrl = url.toString();
+  });
+  afterAll(async () => {
+    await postgresQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+  });
+
+  it('two clients made from the same environment share one JWT through PostgreSQL, and close their pools', async () => {
+    const user = { username: `env-${randomUUID()}`, password: 'postgres-env-password' };
+    const server = await startTestServer({ users: [user] });
+    const env = {
+      CONNEXEASE_BASE_URL: server.url,
+      CONNEXEASE_USERNAME: user.username,
+      CONNEXEASE_PASSWORD: user.password,
+      CONNEXEASE_STORE: 'postgres',
+      CONNEXEASE_DATABASE_URL: databaseUrl,
+    };
+    const first = await createConnexeaseClientFromEnv(env);
+    const second = await createConnexeaseClientFromEnv(env);
+    try {
+      expect(await first.api.get('a/').json()).toMatchObject({ scheme: 'JWT', username: user.username });
+      expect(await second.api.get('b/').json()).toMatchObject({ scheme: 'JWT', username: user.username });
+      expect(server.control.stats().issues.total).toBe(1);
+      expect((await second.auth.status()).quota).toMatchObject({ used: 1, limit: 25 });
+    } finally {
+      await first.auth.close();
+      await second.auth.close();
+    }
+    const sessions = await postgresQuery<{ n: number }>(
+      'SELECT count(*)::int AS n FROM pg_stat_activity WHERE datname = $1',
+      [database],
+    );
+    expect(sessions, 'every connection of both stores is closed').toEqual([{ n: 0 }]);
   });
 });

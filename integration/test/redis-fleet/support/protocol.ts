@@ -6,12 +6,16 @@
  */
 import type { AuthEvent, AuthStatus } from '@connexease-kit/auth-core';
 
-/** Where a replica's store lives. */
+/**
+ * Where a replica's store lives: a Redis URL, a Redis Cluster, a Sentinel topology, or a PostgreSQL
+ * database and schema (the PostgreSQL store, for the fleet tests of test/postgres-fleet).
+ */
 export type ReplicaRedis =
   | { url: string }
   | { cluster: ReadonlyArray<{ host: string; port: number }> }
   /** ioredis's Sentinel client, as the README shows it: `new Redis({ sentinels, name })`. */
-  | { sentinels: ReadonlyArray<{ host: string; port: number }>; name: string };
+  | { sentinels: ReadonlyArray<{ host: string; port: number }>; name: string }
+  | { postgres: string; schema: string };
 
 /** Everything a replica needs; passed as JSON in the `CXK_FLEET_REPLICA` environment variable. */
 export interface ReplicaConfig {

@@ -2,7 +2,12 @@ import { type EnvConfig, readEnvConfig } from '../env-config.ts';
 import { ConnexeaseAuthError } from '../errors.ts';
 import type { TokenStore } from '../store.ts';
 import type { ClientInternals, TransportClientConfig } from './client-auth.ts';
-import { createFileStore, createRedisStore, type StoreLoaders } from './store-loaders.ts';
+import {
+  createFileStore,
+  createPostgresStore,
+  createRedisStore,
+  type StoreLoaders,
+} from './store-loaders.ts';
 
 /** Environment variables, as in `process.env`. */
 export type EnvSource = Record<string, string | undefined>;
@@ -10,12 +15,12 @@ export type EnvSource = Record<string, string | undefined>;
 /**
  * The shared body of `createConnexeaseClientFromEnv` and `createConnexeaseFetchFromEnv`: reads the
  * `CONNEXEASE_*` variables (see `readEnvConfig`, plus `CONNEXEASE_STORE_DIR`), lets `overrides` win,
- * creates the Redis or file store the environment asks for (JWT mode only, and only without an
+ * creates the Redis, PostgreSQL or file store the environment asks for (JWT mode only, and only without an
  * `overrides.store`), and calls `build` with the config and that store as the client's own. If `build`
  * throws, the store is closed.
  *
- * Which store: `CONNEXEASE_STORE` decides when set; otherwise a Redis URL means Redis and a store
- * directory means file (both at once is `CONFIG_INVALID`), and nothing means memory.
+ * Which store: `CONNEXEASE_STORE` decides when set; otherwise a Redis URL means Redis, a database URL
+ * PostgreSQL and a store directory file (two at once is `CONFIG_INVALID`), and nothing means memory.
  *
  * @throws ConnexeaseAuthError `CONFIG_INVALID` naming the variable at fault (never its secret value),
  *   or saying how to install the store package when it is needed but missing.
@@ -41,14 +46,7 @@ export async function buildFromEnv<C extends TransportClientConfig, T>(
 
   const { onEvent } = config;
   const events = onEvent === undefined ? {} : { onEvent };
-  const store: TokenStore =
-    kind.kind === 'redis'
-      ? await createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason)
-      : await createFileStore(
-          { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
-          loaders.file,
-          kind.reason,
-        );
+  const store: TokenStore = await createStore(kind, events, loaders);
   try {
     return build(config, { ownedStore: store });
   } catch (error) {
@@ -66,16 +64,46 @@ export function processEnv(): EnvSource {
 type StoreKind =
   | { kind: 'memory' }
   | { kind: 'redis'; url: string; reason: string }
+  | { kind: 'postgres'; url: string; reason: string }
   | { kind: 'file'; directory: string | undefined; reason: string };
+
+function createStore(
+  kind: Exclude<StoreKind, { kind: 'memory' }>,
+  events: { onEvent?: TransportClientConfig['onEvent'] },
+  loaders: StoreLoaders,
+): Promise<TokenStore> {
+  switch (kind.kind) {
+    case 'redis':
+      return createRedisStore({ url: kind.url, ...events }, loaders.redis, kind.reason);
+    case 'postgres':
+      return createPostgresStore({ connectionString: kind.url, ...events }, loaders.postgres, kind.reason);
+    case 'file':
+      return createFileStore(
+        { ...(kind.directory === undefined ? {} : { directory: kind.directory }), ...events },
+        loaders.file,
+        kind.reason,
+      );
+  }
+}
 
 /** The store the environment asks for. */
 function storeKind(fromEnv: EnvConfig, directory: string | undefined): StoreKind {
-  const { store, redisUrl } = fromEnv;
-  if (store === undefined && redisUrl !== undefined && directory !== undefined) {
+  const { store, redisUrl, databaseUrl } = fromEnv;
+  const sources = [
+    redisUrl === undefined ? undefined : 'CONNEXEASE_REDIS_URL',
+    databaseUrl === undefined ? undefined : 'CONNEXEASE_DATABASE_URL',
+    directory === undefined ? undefined : 'CONNEXEASE_STORE_DIR',
+  ].filter((name) => name !== undefined);
+  if (store === undefined && sources.length > 1) {
     throw new ConnexeaseAuthError(
       'CONFIG_INVALID',
-      'CONNEXEASE_REDIS_URL and CONNEXEASE_STORE_DIR are both set: set CONNEXEASE_STORE to redis or file',
+      `${sources.join(' and ')} are set: set CONNEXEASE_STORE to redis, postgres or file`,
     );
+  }
+  if (store === 'postgres' || (store === undefined && databaseUrl !== undefined)) {
+    // readEnvConfig already refused CONNEXEASE_STORE=postgres without a URL.
+    const reason = store === 'postgres' ? 'CONNEXEASE_STORE is postgres' : 'CONNEXEASE_DATABASE_URL is set';
+    return { kind: 'postgres', url: databaseUrl ?? '', reason };
   }
   if (store === 'file' || (store === undefined && directory !== undefined)) {
     const reason = store === 'file' ? 'CONNEXEASE_STORE is file' : 'CONNEXEASE_STORE_DIR is set';

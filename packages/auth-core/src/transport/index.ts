@@ -37,8 +37,10 @@ export { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options.
 export { redactAuthorizationHeader, redactedAuthorization } from './redaction.ts';
 export {
   createFileStore,
+  createPostgresStore,
   createRedisStore,
   type FileStoreModule,
+  type PostgresStoreModule,
   type RedisStoreModule,
   type StoreLoaders,
 } from './store-loaders.ts';

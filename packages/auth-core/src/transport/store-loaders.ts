@@ -12,6 +12,11 @@ export interface FileStoreModule {
   createFileTokenStore(options?: { directory?: string; onEvent?: AuthEventListener }): TokenStore;
 }
 
+/** What `@connexease-kit/token-store-postgres` must export. */
+export interface PostgresStoreModule {
+  createPostgresTokenStore(options: { connectionString: string; onEvent?: AuthEventListener }): TokenStore;
+}
+
 /**
  * How the optional store packages are loaded. They are optional peers of a transport (http-ky,
  * http-fetch), so each transport imports them dynamically, only when asked for, from its own location
@@ -20,10 +25,12 @@ export interface FileStoreModule {
 export interface StoreLoaders {
   redis: () => Promise<RedisStoreModule>;
   file: () => Promise<FileStoreModule>;
+  postgres: () => Promise<PostgresStoreModule>;
 }
 
 const REDIS_INSTALL = 'install them: npm install @connexease-kit/token-store-redis ioredis';
 const FILE_INSTALL = 'install it: npm install @connexease-kit/token-store-file';
+const POSTGRES_INSTALL = 'install them: npm install @connexease-kit/token-store-postgres pg';
 
 /**
  * Creates the Redis store for `url`, which the caller then owns.
@@ -63,6 +70,28 @@ export async function createFileStore(
   if (typeof module.createFileTokenStore !== 'function')
     throw notExported('token-store-file', 'createFileTokenStore', FILE_INSTALL);
   return module.createFileTokenStore(options);
+}
+
+/**
+ * Creates the PostgreSQL store for `connectionString`, which the caller then owns.
+ *
+ * @param reason What asked for it (e.g. `CONNEXEASE_STORE is postgres`), for the error message.
+ * @throws ConnexeaseAuthError `CONFIG_INVALID` saying how to install the package when it cannot be loaded.
+ */
+export async function createPostgresStore(
+  options: { connectionString: string; onEvent?: AuthEventListener },
+  load: StoreLoaders['postgres'],
+  reason: string,
+): Promise<TokenStore> {
+  const module = await loadStoreModule(
+    load,
+    '@connexease-kit/token-store-postgres (or its peer pg)',
+    reason,
+    POSTGRES_INSTALL,
+  );
+  if (typeof module.createPostgresTokenStore !== 'function')
+    throw notExported('token-store-postgres', 'createPostgresTokenStore', POSTGRES_INSTALL);
+  return module.createPostgresTokenStore(options);
 }
 
 async function loadStoreModule<T>(

@@ -2,7 +2,9 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { namespaceFor, type TokenStore } from '@connexease-kit/auth-core';
+import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createFileTokenStore } from '@connexease-kit/token-store-file';
+import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
 import { createRedisTokenStore, redisTokenStoreKeys } from '@connexease-kit/token-store-redis';
 import { Redis } from 'ioredis';
 
@@ -28,9 +30,9 @@ export async function requireRedis(): Promise<void> {
 
 /** One kind of store as a test uses it: a store to seed and check state, and the CLI flags that open it. */
 export interface StoreFixture {
-  kind: 'redis' | 'file';
+  kind: StoreKind;
   store: TokenStore;
-  /** `['--redis', url]` or `['--file', dir]`. */
+  /** `['--redis', url]`, `['--postgres', url]` or `['--file', dir]`. */
   args: string[];
   /** Removes everything the test stored under `ns`, and closes the fixture. */
   cleanup(namespaces: string[]): Promise<void>;
@@ -38,7 +40,37 @@ export interface StoreFixture {
   loseQuota(ns: string): Promise<void>;
 }
 
-export async function openFixture(kind: 'redis' | 'file'): Promise<StoreFixture> {
+/** The shared stores the CLI reads. */
+export type StoreKind = 'redis' | 'postgres' | 'file';
+
+/**
+ * A database of this fixture alone on the shared PostgreSQL (the CLI takes a URL, so the store's tables go
+ * in that database's public schema), dropped by `cleanup`.
+ */
+async function openPostgresFixture(): Promise<StoreFixture> {
+  await requireSharedPostgres();
+  const database = `cxk_cli_${crypto.randomUUID().slice(0, 8)}`;
+  await postgresQuery(`CREATE DATABASE ${database}`);
+  const url = new URL(SHARED_DATABASE_URL);
+  url.pathname = `/${database}`;
+  const store = createPostgresTokenStore({ connectionString: url.toString() });
+  await store.migrate();
+  return {
+    kind: 'postgres',
+    store,
+    args: ['--postgres', url.toString()],
+    async cleanup() {
+      await store.close();
+      await postgresQuery(`DROP DATABASE IF EXISTS ${database} WITH (FORCE)`);
+    },
+    async loseQuota(ns) {
+      await postgresQuery('DELETE FROM public.connexease_quota WHERE ns = $1', [ns], url.toString());
+    },
+  };
+}
+
+export async function openFixture(kind: StoreKind): Promise<StoreFixture> {
+  if (kind === 'postgres') return openPostgresFixture();
   if (kind === 'redis') {
     const redis = new Redis(REDIS_URL);
     const store = createRedisTokenStore({ redis });

@@ -1,0 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { type MockServer, type MockServerOptions, startMockServer } from '@connexease-kit/mock-server';
+import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
+import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
+import { afterAll, afterEach, beforeAll, expect } from 'vitest';
+import type { Fleet } from '../../redis-fleet/support/fleet.ts';
+import type { ReplicaRedis } from '../../redis-fleet/support/protocol.ts';
+
+/** What a PostgreSQL fleet test file shares: the mock API, its own schema on the shared PostgreSQL, the running fleets. */
+export interface PostgresFleetEnvironment {
+  readonly mock: MockServer;
+  /** The schema of this test file alone (dropped after its last test). */
+  readonly schema: string;
+  /** Where replicas keep their store: `{ postgres: url, schema }`. */
+  readonly store: Extract<ReplicaRedis, { postgres: string }>;
+  /** Registers a fleet (or anything closable) to be closed after the current test, pass or fail. */
+  track<T extends Pick<Fleet, 'close'>>(fleet: T): T;
+}
+
+/** A schema name no other test run uses. */
+export function randomSchema(): string {
+  return `cxk_fleet_${randomBytes(6).toString('hex')}`;
+}
+
+/** Creates the store's tables in `schema` of `url` before any replica starts (they would otherwise queue on the migration lock). */
+export async function migrateSchema(url: string, schema: string): Promise<void> {
+  const store = createPostgresTokenStore({ connectionString: url, schema });
+  try {
+    await store.migrate();
+  } finally {
+    await store.close();
+  }
+}
+
+/**
+ * Registers the hooks of a fleet test file on the shared PostgreSQL: fails early (with how to start it)
+ * when it does not answer, creates a schema of its own and migrates it, starts one mock API for the
+ * file, closes every tracked fleet after each test, and drops the schema after the last one. Tests
+ * isolate themselves with a fresh mock user (so a fresh namespace).
+ */
+export function usePostgresFleetEnvironment(mockOptions: MockServerOptions = {}): PostgresFleetEnvironment {
+  const schema = randomSchema();
+  let mock: MockServer | undefined;
+  const tracked: Array<Pick<Fleet, 'close'>> = [];
+
+  beforeAll(async () => {
+    await requireSharedPostgres();
+    await migrateSchema(SHARED_DATABASE_URL, schema);
+    mock = await startMockServer(mockOptions);
+  });
+  afterEach(async () => {
+    const closing = tracked.splice(0);
+    await Promise.all(closing.map((fleet) => fleet.close()));
+  });
+  afterAll(async () => {
+    await mock?.close();
+    await postgresQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
+  });
+
+  return {
+    get mock() {
+      if (mock === undefined) throw new Error('the mock API is not started yet (use it inside a test)');
+      return mock;
+    },
+    schema,
+    store: { postgres: SHARED_DATABASE_URL, schema },
+    track(fleet) {
+      tracked.push(fleet);
+      return fleet;
+    },
+  };
+}
+
+const TABLES = ['tokens', 'leases', 'quota', 'quota_markers', 'blocks'] as const;
+
+/** One row of a namespace as PostgreSQL holds it: its table, its time to live and its text. */
+export interface StoredRow {
+  table: (typeof TABLES)[number];
+  ttlMs: number;
+  contents: string;
+}
+
+/** Every row of `ns` in the store's tables (default prefix), with its TTL on the database clock. */
+export async function namespaceRows(
+  ns: string,
+  schema: string,
+  url: string = SHARED_DATABASE_URL,
+): Promise<StoredRow[]> {
+  const rows: StoredRow[] = [];
+  for (const table of TABLES) {
+    const found = await postgresQuery<{ ttl_ms: number; contents: string }>(
+      `SELECT (t.expires_at - floor(extract(epoch from clock_timestamp()) * 1000))::float8 AS ttl_ms,
+              row_to_json(t)::text AS contents
+       FROM ${schema}.connexease_${table} t WHERE t.ns = $1`,
+      [ns],
+      url,
+    );
+    for (const row of found) rows.push({ table, ttlMs: row.ttl_ms, contents: row.contents });
+  }
+  return rows;
+}
+
+/**
+ * Guarantee 8 and "no record without an expiry", on what a fleet left in PostgreSQL: every row of the
+ * namespace expires in the future, and no row of any of the store's tables contains any of `secrets`
+ * (username, password). Returns the namespace's rows.
+ */
+export async function expectTidyRows(
+  ns: string,
+  schema: string,
+  secrets: readonly string[],
+  url: string = SHARED_DATABASE_URL,
+): Promise<StoredRow[]> {
+  const rows = await namespaceRows(ns, schema, url);
+  expect(rows.length, 'the fleet left its rows in PostgreSQL').toBeGreaterThan(0);
+  for (const { table, ttlMs } of rows) expect(ttlMs, `a row of ${table} must expire`).toBeGreaterThan(0);
+  for (const table of TABLES) {
+    const all = await postgresQuery<{ contents: string }>(
+      `SELECT row_to_json(t)::text AS contents FROM ${schema}.connexease_${table} t`,
+      [],
+      url,
+    );
+    for (const secret of secrets) {
+      expect(secret.length).toBeGreaterThan(8);
+      for (const { contents } of all)
+        expect(contents.includes(secret), `${table} holds a secret`).toBe(false);
+    }
+  }
+  return rows;
+}
