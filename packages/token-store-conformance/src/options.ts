@@ -61,7 +61,7 @@ export interface ConformanceOptions<S extends TokenStore = TokenStore> {
   cleanup?: (store: S) => void | Promise<void>;
   /**
    * Lists the backend keys that hold `ns`'s records with their remaining lifetime, read directly from
-   * the backend (Redis `PTTL`, a file's expiry fields), or through the memory store's `debugTtls`. When
+   * the backend (Redis `PTTL`, a file's expiry fields), or through a store's own `inspectTtls` method (every shipped store has one). When
    * given, the suite writes every kind of record and asserts each key has a finite, positive TTL. Leave
    * it out only if the backend cannot be inspected: "no key without a TTL" then goes untested.
    */

@@ -30,6 +30,20 @@ async function withStore(test: (store: FileTokenStore) => Promise<void>): Promis
 }
 
 describe('createFileTokenStore', () => {
+  it('inspectTtls lists every record with a finite TTL; the deprecated debugTtls answers the same', async () => {
+    await withStore(async (store) => {
+      const lease = (await store.acquireLease('ns', { ttlMs: 30_000 }))!;
+      expect(await store.writeToken('ns', lease, record(lease))).toBe(true);
+      const ttls = await store.inspectTtls('ns');
+      expect(
+        ttls.map(({ key }) => key.split('#').at(-1)),
+        'the token and the lease are listed',
+      ).toEqual(expect.arrayContaining(['token', 'lease']));
+      for (const { ttlMs } of ttls) expect(Number.isFinite(ttlMs), 'no record lives forever').toBe(true);
+      expect(await store.debugTtls('ns'), 'debugTtls is an alias of inspectTtls').toEqual(ttls);
+    });
+  });
+
   it('rejects invalid options with CONFIG_INVALID naming the option', () => {
     expect(() => createFileTokenStore({ directory: '' })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),

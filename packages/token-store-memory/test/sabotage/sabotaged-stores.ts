@@ -37,7 +37,8 @@ function withOverrides(inner: MemoryTokenStore, overrides: Partial<TokenStore>):
     clearBlock: (ns) => inner.clearBlock(ns),
     waitForToken: (ns, options) => inner.waitForToken(ns, options),
     close: () => inner.close(),
-    debugTtls: (ns) => inner.debugTtls(ns),
+    inspectTtls: (ns) => inner.inspectTtls(ns),
+    debugTtls: (ns) => inner.inspectTtls(ns),
     debugLoseRecords: (ns, what) => inner.debugLoseRecords(ns, what),
     ...overrides,
   };
@@ -102,7 +103,7 @@ export const control: Sabotage = {
   name: 'control (no bug)',
   mustFail: [],
   createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
-  inspectTtls: (ns, store) => store.debugTtls(ns),
+  inspectTtls: (ns, store) => store.inspectTtls(ns),
 };
 
 export const sabotages: Sabotage[] = [
@@ -225,7 +226,7 @@ export const sabotages: Sabotage[] = [
     ],
     createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
     inspectTtls: (ns, store) =>
-      store.debugTtls(ns).map((entry) => (entry.key === 'block' ? { key: entry.key, ttlMs: null } : entry)),
+      store.inspectTtls(ns).map((entry) => (entry.key === 'block' ? { key: entry.key, ttlMs: null } : entry)),
   },
 ];
 
