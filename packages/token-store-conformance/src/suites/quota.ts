@@ -72,6 +72,37 @@ export function describeQuota<S extends TokenStore>({ it, settings }: SuiteConte
       expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(2);
     });
 
+    it('a denied id is not remembered: repeated while the window is full it is denied again, and counts once granted', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      const notHeld = { ...lease, id: crypto.randomUUID() };
+      const request = { limit: 1, windowMs: DAY_MS };
+
+      expect(
+        await store.reserveIssue(ns, { ...request, id: 'retried', lease: notHeld }),
+        'a reservation without the current lease must be denied with denied: lease',
+      ).toMatchObject({ granted: false, denied: 'lease' });
+      expect(
+        await store.reserveIssue(ns, { ...request, id: 'retried', lease }),
+        'an id denied for the lease must be reservable by the holder afterwards, counted once',
+      ).toMatchObject({ granted: true, used: 1 });
+
+      const full = { ...request, id: 'refused', lease };
+      expect(await store.reserveIssue(ns, full), 'the window is full at the limit').toMatchObject({
+        granted: false,
+        denied: 'quota',
+      });
+      expect(
+        await store.reserveIssue(ns, full),
+        'repeating a denied id must be denied again: idempotency applies only to ids that were granted',
+      ).toMatchObject({ granted: false, denied: 'quota', used: 1 });
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).entries.map((entry) => entry.id),
+        'denied reservations must never be counted',
+      ).toEqual(['retried']);
+    });
+
     it('the same id reserved concurrently counts once', async (h) => {
       const store = await h.store();
       const stores = settings.multiProcess ? await h.instances() : [store];

@@ -1,4 +1,4 @@
-import type { TokenStore } from '@connexease-kit/auth-core';
+import { isConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import { describe, expect } from 'vitest';
 import { mustAcquire, tokenRecord } from '../fixtures.ts';
 import type { SuiteContext } from '../harness.ts';
@@ -81,6 +81,34 @@ export function describeTokens<S extends TokenStore>({ it, settings }: SuiteCont
       },
       300 + settings.expiryGraceMs,
     );
+
+    it('writeToken with an expiresAt already past never leaves that record readable', async (h) => {
+      const store = await h.store();
+      const ns = randomNamespace();
+      const lease = await mustAcquire(store, ns);
+      const current = tokenRecord(lease);
+      expect(await store.writeToken(ns, lease, current), 'the lease holder writes a live token').toBe(true);
+      const expired = { ...tokenRecord(lease), expiresAt: Date.now() - 60_000 - settings.clockToleranceMs };
+
+      // Stores may refuse (false), reject with CONFIG_INVALID, or accept a record that is gone at once.
+      const outcome = await store.writeToken(ns, lease, expired).then(
+        (written) => ({ written }),
+        (error: unknown) => ({ error }),
+      );
+      if ('error' in outcome) {
+        expect(
+          isConnexeaseAuthError(outcome.error, 'CONFIG_INVALID'),
+          `an already expired record may only be rejected with CONFIG_INVALID, got ${String(outcome.error)}`,
+        ).toBe(true);
+      }
+      const read = await store.readToken(ns);
+      expect(read?.value, 'readToken must never return a record whose expiresAt has passed').not.toBe(
+        expired.value,
+      );
+      expect([null, current.value], 'the token left is the live one written before, or none').toContain(
+        read?.value ?? null,
+      );
+    });
 
     it('writeToken with a released lease returns false and writes nothing', async (h) => {
       const store = await h.store();
