@@ -21,6 +21,22 @@ export function describeClose<S extends TokenStore>({ it }: SuiteContext<S>): vo
       ).resolves.toBeUndefined();
     });
 
+    it('calls after close reject with a STORE_UNAVAILABLE ConnexeaseAuthError', async (h) => {
+      const store = await h.newStore();
+      const ns = randomNamespace();
+      await store.readToken(ns);
+      await store.close();
+
+      const error = await store.readToken(ns).then(
+        () => undefined,
+        (failure: unknown) => failure,
+      );
+      expect(
+        isConnexeaseAuthError(error, 'STORE_UNAVAILABLE'),
+        `a call on a closed store must reject with a ConnexeaseAuthError of code STORE_UNAVAILABLE, got ${String(error)}`,
+      ).toBe(true);
+    });
+
     it('close resolves on a store that was never used', async (h) => {
       const store = await h.newStore();
       await expect(
