@@ -70,7 +70,7 @@ describe('4XX answers are never retried', () => {
     expect(block).toMatchObject({ code: 'INVALID_CREDENTIALS', status: 401, until: startedAt + HOUR });
     expect(block?.fingerprint).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(JSON.stringify(block)).not.toContain(PASSWORD);
-    expect(fleet.memory.debugTtls(await namespaceOf())).toContainEqual({ key: 'block', ttlMs: HOUR });
+    expect(fleet.memory.inspectTtls(await namespaceOf())).toContainEqual({ key: 'block', ttlMs: HOUR });
 
     for (const replica of [other, first, fleet.replica()]) {
       const blocked = await settleError(replica.getAuthorization());

@@ -22,15 +22,16 @@ export interface ConformanceCapabilities {
    */
   clockToleranceMs?: number;
   /**
-   * `true` when `writeToken` wakes waiters by a push (in-process listeners, Redis pub/sub), so a waiter
-   * must wake well before a 10 s timeout. `false` when waiters only poll: each must then notice a
-   * write within about `pollIntervalMs`. Default `false`.
+   * `true` when `writeToken` wakes waiters by a push (in-process listeners, Redis pub/sub, PostgreSQL
+   * `NOTIFY`), so a waiter must wake well before a 10 s timeout. `false` when waiters only poll: each
+   * must then notice a write within `3 × pollIntervalMs + 5 s` (the suite's deadline: three poll
+   * intervals plus 5 s of slack for slow machines). Default `false`.
    */
   notifications?: boolean;
   /**
    * The longest interval between two reads of a polling waiter, as the factory configures the store.
-   * Bounds wake-up latency when `notifications` is `false` and for changes nothing announces. Default
-   * 1000. Tip: with `notifications: true`, configure a long poll (say 60 s) in the factory so the
+   * Sets the deadline for wake-ups when `notifications` is `false` and for changes nothing announces
+   * (a discard): `3 × pollIntervalMs + 5 s`. Default 1000. Tip: with `notifications: true`, configure a long poll (say 60 s) in the factory so the
    * suite proves that notifications, not polls, wake the waiters.
    */
   pollIntervalMs?: number;
@@ -61,7 +62,7 @@ export interface ConformanceOptions<S extends TokenStore = TokenStore> {
   cleanup?: (store: S) => void | Promise<void>;
   /**
    * Lists the backend keys that hold `ns`'s records with their remaining lifetime, read directly from
-   * the backend (Redis `PTTL`, a file's expiry fields), or through the memory store's `debugTtls`. When
+   * the backend (Redis `PTTL`, a file's expiry fields), or through a store's own `inspectTtls` method (every shipped store has one). When
    * given, the suite writes every kind of record and asserts each key has a finite, positive TTL. Leave
    * it out only if the backend cannot be inspected: "no key without a TTL" then goes untested.
    */

@@ -26,7 +26,7 @@ import { describeWakeUps } from './suites/wake-ups.ts';
  *   name: 'memory',
  *   createStore: () => createMemoryTokenStore(),
  *   capabilities: { clock: 'local', notifications: true },
- *   inspectTtls: (ns, store) => store.debugTtls(ns),
+ *   inspectTtls: (ns, store) => store.inspectTtls(ns),
  * });
  * ```
  */

@@ -39,6 +39,11 @@ export interface FileTokenStore extends TokenStore {
    * Every record in `ns`'s file with its remaining lifetime, read straight from disk (for tests and
    * diagnostics: each record carries its own expiry, the file-store form of "no key without a TTL").
    */
+  inspectTtls(ns: string): Promise<RecordTtl[]>;
+  /**
+   * The old name of {@link FileTokenStore.inspectTtls}, kept for one release.
+   * @deprecated Use `inspectTtls(ns)`, the one name every connexease-kit store uses; `debugTtls` goes away in the next minor release.
+   */
   debugTtls(ns: string): Promise<RecordTtl[]>;
 }
 
@@ -85,6 +90,10 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
     now: () => clock.now(),
     emit,
   });
+  const inspectTtls = async (ns: string): Promise<RecordTtl[]> => {
+    const state = await files.inspect(ns);
+    return state === null ? [] : recordTtls(files.statePath(ns), state, clock.now());
+  };
   const open = (): void => {
     if (closed) throw storeUnavailable('The file token store is closed.');
   };
@@ -92,10 +101,8 @@ export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileT
   return {
     directory,
     filePath: (ns) => files.statePath(ns),
-    async debugTtls(ns: string): Promise<RecordTtl[]> {
-      const state = await files.inspect(ns);
-      return state === null ? [] : recordTtls(files.statePath(ns), state, clock.now());
-    },
+    inspectTtls,
+    debugTtls: inspectTtls,
 
     async readToken(ns) {
       open();

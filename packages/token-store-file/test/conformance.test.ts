@@ -19,7 +19,7 @@ runTokenStoreConformance({
   // A long poll: only fs.watch and same-instance notifications can wake waiters within the suite's limits.
   createStore: () => createFileTokenStore({ directory: watched, pollIntervalMs: 60_000 }),
   capabilities: { clock: 'local', notifications: true, pollIntervalMs: 60_000, multiProcess: true },
-  inspectTtls: (ns, store) => store.debugTtls(ns),
+  inspectTtls: (ns, store) => store.inspectTtls(ns),
   loseRecords,
 });
 
@@ -27,6 +27,6 @@ runTokenStoreConformance({
   name: 'file (polling only)',
   createStore: () => createFileTokenStore({ directory: polled, pollIntervalMs: 100, watch: false }),
   capabilities: { clock: 'local', notifications: false, pollIntervalMs: 100, multiProcess: true },
-  inspectTtls: (ns, store) => store.debugTtls(ns),
+  inspectTtls: (ns, store) => store.inspectTtls(ns),
   loseRecords,
 });

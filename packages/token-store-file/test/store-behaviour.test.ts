@@ -30,6 +30,24 @@ async function withStore(test: (store: FileTokenStore) => Promise<void>): Promis
 }
 
 describe('createFileTokenStore', () => {
+  it('inspectTtls lists every record with a finite TTL; the deprecated debugTtls answers the same', async () => {
+    await withStore(async (store) => {
+      const lease = (await store.acquireLease('ns', { ttlMs: 30_000 }))!;
+      expect(await store.writeToken('ns', lease, record(lease))).toBe(true);
+      const ttls = await store.inspectTtls('ns');
+      expect(
+        ttls.map(({ key }) => key.split('#').at(-1)),
+        'the token and the lease are listed',
+      ).toEqual(expect.arrayContaining(['token', 'lease']));
+      for (const { ttlMs } of ttls) expect(Number.isFinite(ttlMs), 'no record lives forever').toBe(true);
+      const aliased = await store.debugTtls('ns');
+      expect(
+        aliased.map(({ key }) => key),
+        'debugTtls is an alias of inspectTtls: the same records',
+      ).toEqual(ttls.map(({ key }) => key));
+    });
+  });
+
   it('rejects invalid options with CONFIG_INVALID naming the option', () => {
     expect(() => createFileTokenStore({ directory: '' })).toThrow(
       expect.objectContaining({ code: 'CONFIG_INVALID' }),

@@ -223,11 +223,16 @@ class InMemoryTokenStore implements MemoryTokenStore {
     );
   }
 
-  debugTtls(ns: string): RecordTtl[] {
+  inspectTtls(ns: string): RecordTtl[] {
     const { state, now } = this.enter(ns);
     const ttls = state.ttls(now);
     this.release(ns, state, now);
     return ttls;
+  }
+
+  /** @deprecated Use `inspectTtls`; kept for one release. */
+  debugTtls(ns: string): RecordTtl[] {
+    return this.inspectTtls(ns);
   }
 
   debugLoseRecords(ns: string, what: 'everything' | 'quota'): void {

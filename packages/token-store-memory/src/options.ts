@@ -33,7 +33,7 @@ export interface MemoryTokenStoreOptions {
   fenceRetentionMs?: number;
 }
 
-/** One record of a namespace and the time it has left, as `debugTtls` reports it. */
+/** One record of a namespace and the time it has left, as `inspectTtls` reports it. */
 export interface RecordTtl {
   /** `token`, `lease`, `fence`, `quota`, `epoch` (the quota marker) or `block`. */
   key: 'token' | 'lease' | 'fence' | 'quota' | 'epoch' | 'block';
@@ -46,6 +46,11 @@ export interface MemoryTokenStore extends TokenStore {
   /**
    * The records `ns` holds right now and the time each has left. For tests (the conformance suite's
    * `inspectTtls` hook) and debugging; never reveals a token value.
+   */
+  inspectTtls(ns: string): RecordTtl[];
+  /**
+   * The old name of {@link MemoryTokenStore.inspectTtls}, kept for one release.
+   * @deprecated Use `inspectTtls(ns)`, the one name every connexease-kit store uses; `debugTtls` goes away in the next minor release.
    */
   debugTtls(ns: string): RecordTtl[];
   /**

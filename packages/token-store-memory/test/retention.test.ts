@@ -31,7 +31,7 @@ describe('nothing lives forever, not even the fence counter', () => {
     await store.releaseLease('ns', second);
 
     clock.advance(24 * HOUR_MS);
-    expect(store.debugTtls('ns')).toEqual([]);
+    expect(store.inspectTtls('ns')).toEqual([]);
     expect((await store.acquireLease('ns', { ttlMs: 1000 }))!.fence).toBe(1);
     await store.close();
   });

@@ -98,7 +98,7 @@ describe('a memory store on an injected clock', () => {
     await store.close();
   });
 
-  test('debugTtls reports every record with its remaining time on the injected clock', async () => {
+  test('inspectTtls reports every record with its remaining time on the injected clock', async () => {
     const clock = manualClock();
     const store = createMemoryTokenStore({ clock, blockSafetyTtlMs: 90_000, fenceRetentionMs: 50_000 });
     const lease = (await store.acquireLease('ns', { ttlMs: 30_000 }))!;
@@ -107,7 +107,7 @@ describe('a memory store on an injected clock', () => {
     await store.writeBlock('ns', { code: 'AGENT_BANNED', status: 403, reason: 'banned', createdAt: 0 });
     clock.advance(10_000);
 
-    expect(new Map(store.debugTtls('ns').map(({ key, ttlMs }) => [key, ttlMs]))).toEqual(
+    expect(new Map(store.inspectTtls('ns').map(({ key, ttlMs }) => [key, ttlMs]))).toEqual(
       new Map([
         ['token', 30_000],
         ['lease', 20_000],
@@ -116,6 +116,9 @@ describe('a memory store on an injected clock', () => {
         ['epoch', 40_000],
         ['fence', 80_000],
       ]),
+    );
+    expect(store.debugTtls('ns'), 'the deprecated debugTtls answers exactly as inspectTtls').toEqual(
+      store.inspectTtls('ns'),
     );
     await store.close();
   });

@@ -13,7 +13,10 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
   describe('blocks', () => {
     it('readBlock on an empty namespace returns null', async (h) => {
       const store = await h.store();
-      expect(await store.readBlock(randomNamespace())).toBeNull();
+      expect(
+        await store.readBlock(randomNamespace()),
+        'readBlock on a namespace never blocked must return null',
+      ).toBeNull();
     });
 
     it('every block field round-trips, fingerprint and until included, across instances', async (h) => {
@@ -21,7 +24,10 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
       const block = invalidCredentialsBlock();
       await (await h.store()).writeBlock(ns, block, 60_000);
 
-      expect(await (await h.peer()).readBlock(ns)).toEqual(block);
+      expect(
+        await (await h.peer()).readBlock(ns),
+        'every block field must round-trip, also on another instance',
+      ).toEqual(block);
     });
 
     it('a block without optional fields round-trips without gaining any', async (h) => {
@@ -31,9 +37,9 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
       await store.writeBlock(ns, block);
 
       const read = await store.readBlock(ns);
-      expect(read).toEqual(block);
-      expect(read?.until).toBeUndefined();
-      expect(read?.fingerprint).toBeUndefined();
+      expect(read, 'a block must read back as written').toEqual(block);
+      expect(read?.until, 'a block written without until must not gain one').toBeUndefined();
+      expect(read?.fingerprint, 'a block written without fingerprint must not gain one').toBeUndefined();
     });
 
     it(
@@ -56,7 +62,10 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
         );
 
         await store.clearBlock(untilCleared);
-        expect(await store.readBlock(untilCleared)).toBeNull();
+        expect(
+          await store.readBlock(untilCleared),
+          'clearBlock must remove a block written without ttl',
+        ).toBeNull();
       },
       expiryWaitMs,
     );
@@ -68,7 +77,7 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
       const ban = bannedBlock();
       await store.writeBlock(ns, ban);
 
-      expect(await store.readBlock(ns)).toEqual(ban);
+      expect(await store.readBlock(ns), 'writeBlock must replace the previous block').toEqual(ban);
     });
 
     it('clearBlock removes the block for every instance and is harmless when there is none', async (h) => {
@@ -77,14 +86,20 @@ export function describeBlocks<S extends TokenStore>({ it, settings }: SuiteCont
       await store.writeBlock(ns, bannedBlock());
 
       await (await h.peer()).clearBlock(ns);
-      expect(await store.readBlock(ns)).toBeNull();
-      await expect(store.clearBlock(ns)).resolves.toBeUndefined();
+      expect(
+        await store.readBlock(ns),
+        'clearBlock on one instance must remove the block for every instance',
+      ).toBeNull();
+      await expect(store.clearBlock(ns), 'clearBlock with no block must resolve').resolves.toBeUndefined();
     });
 
     it('blocks are per namespace', async (h) => {
       const store = await h.store();
       await store.writeBlock(randomNamespace(), bannedBlock());
-      expect(await store.readBlock(randomNamespace())).toBeNull();
+      expect(
+        await store.readBlock(randomNamespace()),
+        'a block must not show in another namespace',
+      ).toBeNull();
     });
   });
 }

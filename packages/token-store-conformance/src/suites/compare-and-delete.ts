@@ -14,8 +14,11 @@ export function describeCompareAndDelete<S extends TokenStore>({ it }: SuiteCont
       const record = tokenRecord(lease);
       await store.writeToken(ns, lease, record);
 
-      expect(await store.discardToken(ns, record.value)).toBe(true);
-      expect(await store.readToken(ns)).toBeNull();
+      expect(
+        await store.discardToken(ns, record.value),
+        'discardToken with the current value must delete and return true',
+      ).toBe(true);
+      expect(await store.readToken(ns), 'a discarded token must no longer read').toBeNull();
     });
 
     it('discardToken with another value returns false and the current token stays', async (h) => {
@@ -27,13 +30,22 @@ export function describeCompareAndDelete<S extends TokenStore>({ it }: SuiteCont
       const current = tokenRecord(lease);
       await store.writeToken(ns, lease, current);
 
-      expect(await store.discardToken(ns, rejected.value)).toBe(false);
-      expect(await store.readToken(ns)).toEqual(current);
+      expect(
+        await store.discardToken(ns, rejected.value),
+        'discardToken with a value that is no longer current must return false',
+      ).toBe(false);
+      expect(
+        await store.readToken(ns),
+        'discardToken must never delete a token of another value (compare-and-delete)',
+      ).toEqual(current);
     });
 
     it('discardToken on an empty namespace returns false', async (h) => {
       const store = await h.store();
-      expect(await store.discardToken(randomNamespace(), 'conformance.absent.jwt')).toBe(false);
+      expect(
+        await store.discardToken(randomNamespace(), 'conformance.absent.jwt'),
+        'discardToken with nothing stored must return false',
+      ).toBe(false);
     });
   });
 }

@@ -30,10 +30,10 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const reading = await betweenClockReadings(settings, store, () => store.acquireLease(ns, { ttlMs }));
       const lease = reading.value;
 
-      expect(lease).not.toBeNull();
-      expect(typeof lease!.id).toBe('string');
-      expect(lease!.id.length).toBeGreaterThan(0);
-      expect(Number.isSafeInteger(lease!.fence)).toBe(true);
+      expect(lease, 'acquireLease on a free namespace must grant a lease').not.toBeNull();
+      expect(typeof lease!.id, 'a lease id must be a string').toBe('string');
+      expect(lease!.id.length, 'a lease id must be non-empty').toBeGreaterThan(0);
+      expect(Number.isSafeInteger(lease!.fence), 'a fence must be a safe integer').toBe(true);
       expectBetween(
         settings,
         lease!.expiresAt,
@@ -47,15 +47,27 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const ns = randomNamespace();
       const holder = await mustAcquire(store, ns);
 
-      expect(await store.acquireLease(ns, { ttlMs: 30_000 })).toBeNull();
-      expect(await (await h.peer()).acquireLease(ns, { ttlMs: 30_000 })).toBeNull();
-      expect(await store.readLease(ns)).toMatchObject({ id: holder.id, fence: holder.fence });
+      expect(
+        await store.acquireLease(ns, { ttlMs: 30_000 }),
+        'acquireLease must return null while another holds the lease',
+      ).toBeNull();
+      expect(
+        await (await h.peer()).acquireLease(ns, { ttlMs: 30_000 }),
+        'another instance must not acquire a held lease either',
+      ).toBeNull();
+      expect(await store.readLease(ns), 'the holder must keep its lease (same id and fence)').toMatchObject({
+        id: holder.id,
+        fence: holder.fence,
+      });
     });
 
     it('leases of different namespaces are independent', async (h) => {
       const store = await h.store();
       await mustAcquire(store, randomNamespace());
-      expect(await store.acquireLease(randomNamespace(), { ttlMs: 30_000 })).not.toBeNull();
+      expect(
+        await store.acquireLease(randomNamespace(), { ttlMs: 30_000 }),
+        "a lease held in one namespace must not block another namespace's",
+      ).not.toBeNull();
     });
 
     it(
@@ -64,14 +76,20 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
         const store = await h.store();
         const ns = randomNamespace();
         const first = await mustAcquire(store, ns);
-        expect(await store.releaseLease(ns, first)).toBe(true);
+        expect(await store.releaseLease(ns, first), 'the owner must be able to release its lease').toBe(true);
         const second = await mustAcquire(await h.peer(), ns, shortLeaseMs);
         await expired(store, ns);
         const third = await mustAcquire(store, ns);
 
-        expect(second.fence).toBeGreaterThan(first.fence);
-        expect(third.fence).toBeGreaterThan(second.fence);
-        expect(new Set([first.id, second.id, third.id]).size).toBe(3);
+        expect(
+          second.fence,
+          "a grant after release must carry a fence strictly above every earlier grant's",
+        ).toBeGreaterThan(first.fence);
+        expect(
+          third.fence,
+          "a grant after expiry must carry a fence strictly above every earlier grant's",
+        ).toBeGreaterThan(second.fence);
+        expect(new Set([first.id, second.id, third.id]).size, 'every grant must get a new lease id').toBe(3);
       },
       expiryWaitMs,
     );
@@ -81,9 +99,18 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const ns = randomNamespace();
       const holder = await mustAcquire(store, ns);
 
-      expect(await store.releaseLease(ns, { ...holder, id: crypto.randomUUID() })).toBe(false);
-      expect(await store.acquireLease(ns, { ttlMs: 30_000 })).toBeNull();
-      expect(await store.readLease(ns)).toMatchObject({ id: holder.id, fence: holder.fence });
+      expect(
+        await store.releaseLease(ns, { ...holder, id: crypto.randomUUID() }),
+        'releaseLease by a non-owner must return false',
+      ).toBe(false);
+      expect(
+        await store.acquireLease(ns, { ttlMs: 30_000 }),
+        'a non-owner release must leave the lease held',
+      ).toBeNull();
+      expect(
+        await store.readLease(ns),
+        'the holder must keep its lease after a non-owner release',
+      ).toMatchObject({ id: holder.id, fence: holder.fence });
     });
 
     it('releaseLease by the owner frees the lease once; a second release returns false', async (h) => {
@@ -91,10 +118,16 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const ns = randomNamespace();
       const holder = await mustAcquire(store, ns);
 
-      expect(await store.releaseLease(ns, holder)).toBe(true);
-      expect(await store.readLease(ns)).toBeNull();
-      expect(await store.releaseLease(ns, holder)).toBe(false);
-      expect(await store.acquireLease(ns, { ttlMs: 30_000 })).not.toBeNull();
+      expect(await store.releaseLease(ns, holder), 'releaseLease by the owner must return true').toBe(true);
+      expect(await store.readLease(ns), 'a released lease must read as free').toBeNull();
+      expect(
+        await store.releaseLease(ns, holder),
+        'a second release must return false (the lease is no longer owned)',
+      ).toBe(false);
+      expect(
+        await store.acquireLease(ns, { ttlMs: 30_000 }),
+        'a released lease must be acquirable again',
+      ).not.toBeNull();
     });
 
     it('extendLease by the owner keeps id and fence and moves expiresAt later', async (h) => {
@@ -105,16 +138,22 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const reading = await betweenClockReadings(settings, store, () => store.extendLease(ns, holder, ttlMs));
       const extended = reading.value;
 
-      expect(extended).not.toBeNull();
-      expect(extended).toMatchObject({ id: holder.id, fence: holder.fence });
-      expect(extended!.expiresAt).toBeGreaterThan(holder.expiresAt);
+      expect(extended, 'extendLease by the owner of a live lease must succeed').not.toBeNull();
+      expect(extended, 'extendLease must keep the lease id and fence').toMatchObject({
+        id: holder.id,
+        fence: holder.fence,
+      });
+      expect(extended!.expiresAt, 'extendLease must move expiresAt later').toBeGreaterThan(holder.expiresAt);
       expectBetween(
         settings,
         extended!.expiresAt,
         { before: reading.before + ttlMs, after: reading.after + ttlMs },
         'extended lease.expiresAt',
       );
-      expect((await store.readLease(ns))?.expiresAt).toBeGreaterThan(holder.expiresAt);
+      expect(
+        (await store.readLease(ns))?.expiresAt,
+        'readLease must show the extended expiry',
+      ).toBeGreaterThan(holder.expiresAt);
     });
 
     it('extendLease by a non-owner or after release returns null', async (h) => {
@@ -122,10 +161,16 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       const ns = randomNamespace();
       const holder = await mustAcquire(store, ns);
 
-      expect(await store.extendLease(ns, { ...holder, id: crypto.randomUUID() }, 30_000)).toBeNull();
-      expect(await store.releaseLease(ns, holder)).toBe(true);
-      expect(await store.extendLease(ns, holder, 30_000)).toBeNull();
-      expect(await store.readLease(ns)).toBeNull();
+      expect(
+        await store.extendLease(ns, { ...holder, id: crypto.randomUUID() }, 30_000),
+        'extendLease by a non-owner must return null',
+      ).toBeNull();
+      expect(await store.releaseLease(ns, holder), 'the owner must be able to release its lease').toBe(true);
+      expect(
+        await store.extendLease(ns, holder, 30_000),
+        'extendLease after release must return null',
+      ).toBeNull();
+      expect(await store.readLease(ns), 'extendLease after release must not revive the lease').toBeNull();
     });
 
     it(
@@ -136,9 +181,15 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
         const holder = await mustAcquire(store, ns, shortLeaseMs);
         await expired(store, ns);
 
-        expect(await store.extendLease(ns, holder, 30_000)).toBeNull();
-        expect(await store.readLease(ns)).toBeNull();
-        expect(await store.acquireLease(ns, { ttlMs: 30_000 })).not.toBeNull();
+        expect(
+          await store.extendLease(ns, holder, 30_000),
+          'extendLease after expiry must return null',
+        ).toBeNull();
+        expect(await store.readLease(ns), 'extendLease after expiry must not revive the lease').toBeNull();
+        expect(
+          await store.acquireLease(ns, { ttlMs: 30_000 }),
+          'an expired lease must be acquirable again',
+        ).not.toBeNull();
       },
       expiryWaitMs,
     );
@@ -149,14 +200,20 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
         const ns = randomNamespace();
         const crashed = await mustAcquire(await h.store(), ns, shortLeaseMs);
         const survivor = await h.peer();
-        expect(await survivor.acquireLease(ns, { ttlMs: 30_000 })).toBeNull();
+        expect(
+          await survivor.acquireLease(ns, { ttlMs: 30_000 }),
+          "a crashed holder's lease must exclude others until its ttl ends",
+        ).toBeNull();
 
         const takeover = await eventually(
           () => survivor.acquireLease(ns, { ttlMs: 30_000 }),
           (lease) => lease !== null,
           { timeoutMs: expiryWaitMs, description: 'the crashed holder’s lease expired' },
         );
-        expect(takeover!.fence).toBeGreaterThan(crashed.fence);
+        expect(
+          takeover!.fence,
+          "a takeover must carry a fence strictly above the crashed holder's",
+        ).toBeGreaterThan(crashed.fence);
       },
       expiryWaitMs,
     );
@@ -164,12 +221,18 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
     it('readLease shows the current holder and null when nobody holds the lease', async (h) => {
       const store = await h.store();
       const ns = randomNamespace();
-      expect(await store.readLease(ns)).toBeNull();
+      expect(await store.readLease(ns), 'readLease on a free namespace must return null').toBeNull();
       const holder = await mustAcquire(store, ns);
 
       const seen = await (await h.peer()).readLease(ns);
-      expect(seen).toMatchObject({ id: holder.id, fence: holder.fence });
-      expect(Math.abs(seen!.expiresAt - holder.expiresAt)).toBeLessThanOrEqual(settings.clockToleranceMs + 1);
+      expect(
+        seen,
+        'readLease must show the current holder (id and fence), also on another instance',
+      ).toMatchObject({ id: holder.id, fence: holder.fence });
+      expect(
+        Math.abs(seen!.expiresAt - holder.expiresAt),
+        "readLease must report the holder's expiresAt",
+      ).toBeLessThanOrEqual(settings.clockToleranceMs + 1);
     });
 
     it(`${CONTENDERS} concurrent acquireLease calls on one instance: exactly one wins`, async (h) => {
@@ -180,8 +243,11 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
       );
 
       const won = winners(results);
-      expect(won).toHaveLength(1);
-      expect(await store.readLease(ns)).toMatchObject({ id: won[0]!.id, fence: won[0]!.fence });
+      expect(won, 'concurrent acquireLease calls must grant exactly one lease').toHaveLength(1);
+      expect(await store.readLease(ns), 'the stored lease must be the one winner').toMatchObject({
+        id: won[0]!.id,
+        fence: won[0]!.fence,
+      });
     });
 
     if (settings.multiProcess) {
@@ -195,9 +261,15 @@ export function describeLeases<S extends TokenStore>({ it, settings }: SuiteCont
         );
 
         const won = winners(results);
-        expect(won).toHaveLength(1);
+        expect(
+          won,
+          'concurrent acquireLease calls across instances must grant exactly one lease',
+        ).toHaveLength(1);
         for (const store of stores) {
-          expect(await store.readLease(ns)).toMatchObject({ id: won[0]!.id, fence: won[0]!.fence });
+          expect(await store.readLease(ns), 'every instance must see the one winner').toMatchObject({
+            id: won[0]!.id,
+            fence: won[0]!.fence,
+          });
         }
       });
     }

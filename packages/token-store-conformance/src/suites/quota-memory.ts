@@ -43,8 +43,16 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
 
       const decision = await store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: DAY_MS, lease });
 
-      expect(decision).toMatchObject({ granted: false, denied: 'lease', used: 0, limit: 5 });
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(0);
+      expect(decision, "a released lease must be refused with denied: 'lease'").toMatchObject({
+        granted: false,
+        denied: 'lease',
+        used: 0,
+        limit: 5,
+      });
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).used,
+        'a refusal for the lease must count nothing',
+      ).toBe(0);
     });
 
     it('a lease with the right id but another fence is refused', async (h) => {
@@ -55,8 +63,14 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
 
       const decision = await store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: DAY_MS, lease: forged });
 
-      expect(decision).toMatchObject({ granted: false, denied: 'lease' });
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(0);
+      expect(
+        decision,
+        "a lease whose fence is not the current one must be refused with denied: 'lease'",
+      ).toMatchObject({ granted: false, denied: 'lease' });
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).used,
+        'a refusal for the lease must count nothing',
+      ).toBe(0);
     });
 
     it(
@@ -75,9 +89,15 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
         const refused = await store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: DAY_MS, lease: stale });
         const granted = await peer.reserveIssue(ns, { id: 'b', limit: 5, windowMs: DAY_MS, lease: current! });
 
-        expect(refused).toMatchObject({ granted: false, denied: 'lease' });
-        expect(granted).toMatchObject({ granted: true, used: 1 });
-        expect(ids((await store.quotaUsage(ns, { windowMs: DAY_MS })).entries)).toEqual(['b']);
+        expect(
+          refused,
+          "a lapsed leader must be refused with denied: 'lease' once another holds the lease",
+        ).toMatchObject({ granted: false, denied: 'lease' });
+        expect(granted, 'the current holder must be granted').toMatchObject({ granted: true, used: 1 });
+        expect(
+          ids((await store.quotaUsage(ns, { windowMs: DAY_MS })).entries),
+          "only the current holder's reservation may be counted",
+        ).toEqual(['b']);
       },
       300 + settings.expiryGraceMs,
     );
@@ -99,7 +119,10 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
     it('an unused namespace has no epoch, no entries and nothing lost', async (h) => {
       const store = await h.store();
       const usage = await store.quotaUsage(randomNamespace(), { windowMs: DAY_MS });
-      expect(usage).toMatchObject({ used: 0, entries: [], epoch: null, lostThrough: null });
+      expect(
+        usage,
+        'an unused namespace must answer no entries, epoch: null and lostThrough: null',
+      ).toMatchObject({ used: 0, entries: [], epoch: null, lostThrough: null });
     });
 
     it('every answer lists the window entries oldest first with their times, and one stable epoch', async (h) => {
@@ -111,15 +134,25 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const denied = await store.reserveIssue(ns, { id: 'c', limit: 2, windowMs: DAY_MS, lease });
       const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
 
-      expect(ids(first.entries)).toEqual(['a']);
-      expect(ids(second.entries)).toEqual(['a', 'b']);
-      expect(ids(denied.entries)).toEqual(['a', 'b']);
-      expect(usage.entries).toEqual(second.entries);
-      expect(usage.entries.map((entry) => entry.at)).toEqual(usage.reservedAt);
-      expect(typeof first.epoch).toBe('string');
-      expect(first.epoch!.length).toBeGreaterThan(0);
-      for (const answer of [second, denied, usage]) expect(answer.epoch).toBe(first.epoch);
-      for (const answer of [first, second, denied, usage]) expect(answer.lostThrough).toBeNull();
+      expect(ids(first.entries), 'a grant must list the window entries, itself included').toEqual(['a']);
+      expect(ids(second.entries), 'entries must be listed oldest first').toEqual(['a', 'b']);
+      expect(ids(denied.entries), 'a denial must list the window entries too, without itself').toEqual([
+        'a',
+        'b',
+      ]);
+      expect(usage.entries, 'quotaUsage must list the same entries with the same times').toEqual(
+        second.entries,
+      );
+      expect(
+        usage.entries.map((entry) => entry.at),
+        "reservedAt must be the entries' times",
+      ).toEqual(usage.reservedAt);
+      expect(typeof first.epoch, 'the first entry must create an epoch string').toBe('string');
+      expect(first.epoch!.length, 'the epoch must be non-empty').toBeGreaterThan(0);
+      for (const answer of [second, denied, usage])
+        expect(answer.epoch, 'the epoch must stay the same while the record lives').toBe(first.epoch);
+      for (const answer of [first, second, denied, usage])
+        expect(answer.lostThrough, 'an intact record must report lostThrough: null').toBeNull();
     });
 
     it('epochs differ between namespaces', async (h) => {
@@ -127,7 +160,7 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const [one, two] = [randomNamespace(), randomNamespace()];
       const a = await reserveAll(store, one, await mustAcquire(store, one), ['a']);
       const b = await reserveAll(store, two, await mustAcquire(store, two), ['a']);
-      expect(a.epoch).not.toBe(b.epoch);
+      expect(a.epoch, 'epochs must differ between namespaces').not.toBe(b.epoch);
     });
   });
 
@@ -142,11 +175,16 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const once = await store.restoreQuota(ns, { windowMs: DAY_MS, known: remembered });
       const twice = await store.restoreQuota(ns, { windowMs: DAY_MS, known: remembered });
 
-      expect(once.used).toBe(2);
-      expect(twice.entries).toEqual(remembered);
-      expect(typeof twice.epoch).toBe('string');
-      expect(twice.epoch).toBe(once.epoch);
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(2);
+      expect(once.used, 'restoreQuota must re-add every remembered entry').toBe(2);
+      expect(twice.entries, 're-added entries must keep their ids and own times, and count once').toEqual(
+        remembered,
+      );
+      expect(typeof twice.epoch, 'restoring into an empty record must create an epoch').toBe('string');
+      expect(twice.epoch, 'a second restore must keep the epoch').toBe(once.epoch);
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).used,
+        'entries restored twice must count once',
+      ).toBe(2);
     });
 
     it('known entries sent with reserveIssue are re-added once and count against the limit', async (h) => {
@@ -159,9 +197,19 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const granted = await store.reserveIssue(ns, { id: 'c', limit: 3, windowMs: DAY_MS, lease, known });
       const denied = await store.reserveIssue(ns, { id: 'd', limit: 3, windowMs: DAY_MS, lease, known });
 
-      expect(granted).toMatchObject({ granted: true, used: 3 });
-      expect(ids(granted.entries)).toEqual(['a', 'b', 'c']);
-      expect(denied).toMatchObject({ granted: false, denied: 'quota', used: 3 });
+      expect(granted, 'known entries must be re-added and counted before the grant').toMatchObject({
+        granted: true,
+        used: 3,
+      });
+      expect(
+        ids(granted.entries),
+        're-added entries must sit at their own times, before the new one',
+      ).toEqual(['a', 'b', 'c']);
+      expect(denied, 're-added entries must count against the limit, once').toMatchObject({
+        granted: false,
+        denied: 'quota',
+        used: 3,
+      });
     });
 
     it('a refused reservation re-adds nothing', async (h) => {
@@ -173,7 +221,10 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
 
       await store.reserveIssue(ns, { id: 'a', limit: 5, windowMs: DAY_MS, lease, known });
 
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(0);
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).used,
+        'a reservation refused for the lease must not re-add its known entries',
+      ).toBe(0);
     });
 
     it('entries already out of the window are not re-added; future times are re-added no later than now', async (h) => {
@@ -188,8 +239,13 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
         ],
       });
 
-      expect(ids(usage.entries)).toEqual(['future']);
-      expect(usage.entries[0]!.at).toBeLessThanOrEqual(usage.now);
+      expect(ids(usage.entries), 'entries already out of the window must not be re-added').toEqual([
+        'future',
+      ]);
+      expect(
+        usage.entries[0]!.at,
+        "a future time must be re-added no later than the store's now",
+      ).toBeLessThanOrEqual(usage.now);
     });
   });
 
@@ -204,7 +260,10 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
 
       await loseRecords(ns, store, 'everything');
       const empty = await store.quotaUsage(ns, { windowMs: DAY_MS });
-      expect(empty).toMatchObject({ used: 0, entries: [], epoch: null, lostThrough: null });
+      expect(
+        empty,
+        'a store that lost everything must answer no entries and epoch: null (never an invented past)',
+      ).toMatchObject({ used: 0, entries: [], epoch: null, lostThrough: null });
       expect(await store.readLease(ns), 'the lease was lost too').toBeNull();
 
       const lease = await mustAcquire(store, ns);
@@ -212,12 +271,24 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const granted = await store.reserveIssue(ns, { id: 'c', limit: 3, windowMs: DAY_MS, lease, known });
       const denied = await store.reserveIssue(ns, { id: 'd', limit: 3, windowMs: DAY_MS, lease, known });
 
-      expect(granted).toMatchObject({ granted: true, used: 3 });
-      expect(ids(granted.entries)).toEqual(['a', 'b', 'c']);
-      expect(granted.entries.slice(0, 2)).toEqual(before.entries);
+      expect(granted, 'remembered entries must be re-added and counted before the grant').toMatchObject({
+        granted: true,
+        used: 3,
+      });
+      expect(ids(granted.entries), 'the remembered entries must come back before the new one').toEqual([
+        'a',
+        'b',
+        'c',
+      ]);
+      expect(granted.entries.slice(0, 2), 'remembered entries must come back at their own times').toEqual(
+        before.entries,
+      );
       expect(granted.epoch, 'a new life of the record has a new epoch').not.toBe(before.epoch);
-      expect(typeof granted.epoch).toBe('string');
-      expect(denied).toMatchObject({ granted: false, denied: 'quota' });
+      expect(typeof granted.epoch, 'the restored record must have an epoch').toBe('string');
+      expect(denied, 'restored entries must count against the limit').toMatchObject({
+        granted: false,
+        denied: 'quota',
+      });
     });
 
     it('lost everything, restored without a lease: the entries count for every later reservation', async (h) => {
@@ -230,9 +301,16 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const lease = await mustAcquire(store, ns);
       const denied = await store.reserveIssue(ns, { id: 'c', limit: 2, windowMs: DAY_MS, lease });
 
-      expect(restored.entries).toEqual(before.entries);
-      expect(restored.epoch).not.toBe(before.epoch);
-      expect(denied).toMatchObject({ granted: false, denied: 'quota', used: 2 });
+      expect(
+        restored.entries,
+        'restoreQuota (no lease needed) must re-add the remembered entries at their own times',
+      ).toEqual(before.entries);
+      expect(restored.epoch, 'a record rebuilt after a loss must have a new epoch').not.toBe(before.epoch);
+      expect(denied, 'restored entries must count for every later reservation').toMatchObject({
+        granted: false,
+        denied: 'quota',
+        used: 2,
+      });
     });
 
     it('lost only the quota entries: the past counts as spent until the newest lost entry ages out', async (h) => {
@@ -246,8 +324,14 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const usage = await store.quotaUsage(ns, { windowMs: DAY_MS });
       const denied = await store.reserveIssue(ns, { id: 'c', limit: 10, windowMs: DAY_MS, lease });
 
-      expect(usage).toMatchObject({ used: 0, lostThrough: newest.at, epoch: before.epoch });
-      expect(denied).toMatchObject({ granted: false, denied: 'lost', retryAt: newest.at + DAY_MS });
+      expect(
+        usage,
+        "a store whose entries were lost but whose marker stayed must report lostThrough = the newest entry's time",
+      ).toMatchObject({ used: 0, lostThrough: newest.at, epoch: before.epoch });
+      expect(
+        denied,
+        "while the loss lasts reserveIssue must deny with denied: 'lost' and retryAt = lostThrough + windowMs",
+      ).toMatchObject({ granted: false, denied: 'lost', retryAt: newest.at + DAY_MS });
       expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used, 'a denial counts nothing').toBe(0);
     });
 
@@ -259,11 +343,19 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       await loseRecords(ns, store, 'quota');
 
       const partial = await store.restoreQuota(ns, { windowMs: DAY_MS, known: before.entries.slice(0, 1) });
-      expect(partial).toMatchObject({ used: 1, lostThrough: before.entries[1]!.at });
+      expect(partial, 're-adding an older entry must not end the loss').toMatchObject({
+        used: 1,
+        lostThrough: before.entries[1]!.at,
+      });
 
       const known = before.entries;
       const granted = await store.reserveIssue(ns, { id: 'c', limit: 10, windowMs: DAY_MS, lease, known });
-      expect(granted).toMatchObject({ granted: true, used: 3, lostThrough: null, epoch: before.epoch });
+      expect(granted, 're-adding the newest entry must end the loss and keep the epoch').toMatchObject({
+        granted: true,
+        used: 3,
+        lostThrough: null,
+        epoch: before.epoch,
+      });
     });
 
     it('lost only the quota entries: clearQuotaLoss (an operator) frees the unknown past, once', async (h) => {
@@ -273,10 +365,16 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       await reserveAll(store, ns, lease, ['a', 'b']);
       await loseRecords(ns, store, 'quota');
 
-      expect(await store.clearQuotaLoss(ns)).toBe(true);
+      expect(await store.clearQuotaLoss(ns), 'clearQuotaLoss must end a loss and answer true').toBe(true);
       expect(await store.clearQuotaLoss(ns), 'nothing left to clear').toBe(false);
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).lostThrough).toBeNull();
-      expect(await store.reserveIssue(ns, { id: 'c', limit: 10, windowMs: DAY_MS, lease })).toMatchObject({
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).lostThrough,
+        'after clearQuotaLoss lostThrough must be null',
+      ).toBeNull();
+      expect(
+        await store.reserveIssue(ns, { id: 'c', limit: 10, windowMs: DAY_MS, lease }),
+        'after clearQuotaLoss the holder must be granted again',
+      ).toMatchObject({
         granted: true,
         used: 1,
       });
@@ -286,8 +384,11 @@ export function describeQuotaMemory<S extends TokenStore>({ it, settings }: Suit
       const store = await h.store();
       const ns = randomNamespace();
       await reserveAll(store, ns, await mustAcquire(store, ns), ['a']);
-      expect(await store.clearQuotaLoss(ns)).toBe(false);
-      expect((await store.quotaUsage(ns, { windowMs: DAY_MS })).used).toBe(1);
+      expect(await store.clearQuotaLoss(ns), 'clearQuotaLoss with no loss must answer false').toBe(false);
+      expect(
+        (await store.quotaUsage(ns, { windowMs: DAY_MS })).used,
+        'clearQuotaLoss must never drop entries',
+      ).toBe(1);
     });
   });
 }

@@ -22,7 +22,9 @@ function alarmBefore(timeoutMs: number): ReturnType<typeof startAlarm> {
 async function seeded(store: TokenStore, ns: string): Promise<{ lease: Lease; record: TokenRecord }> {
   const lease = await mustAcquire(store, ns);
   const record = tokenRecord(lease);
-  expect(await store.writeToken(ns, lease, record)).toBe(true);
+  expect(await store.writeToken(ns, lease, record), 'writeToken under the current lease must succeed').toBe(
+    true,
+  );
   return { lease, record };
 }
 
@@ -47,8 +49,8 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
         const woke = await store.waitForToken(ns, { known: record, timeoutMs: wakeTimeoutMs });
         alarm.cancel();
 
-        expect(await write).toBe(true);
-        expect(woke).toEqual(next);
+        expect(await write, 'writeToken under the current lease must succeed').toBe(true);
+        expect(woke, 'a woken waiter must resolve with the record just written').toEqual(next);
         expect(alarm.fired, 'the waiter only woke at its timeout').toBe(false);
       },
       wakeTimeoutMs,
@@ -69,8 +71,10 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
           const woke = await waiter.waitForToken(ns, { known: null, timeoutMs: wakeTimeoutMs });
           alarm.cancel();
 
-          expect(await write).toBe(true);
-          expect(woke).toEqual(next);
+          expect(await write, 'writeToken under the current lease must succeed').toBe(true);
+          expect(woke, 'a waiter woken by another instance must resolve with the record it wrote').toEqual(
+            next,
+          );
           expect(alarm.fired, 'the waiter only woke at its timeout').toBe(false);
         },
         wakeTimeoutMs,
@@ -95,8 +99,10 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
         );
         alarm.cancel();
 
-        expect(await write).toBe(true);
-        expect(woken).toEqual(woken.map(() => next));
+        expect(await write, 'writeToken under the current lease must succeed').toBe(true);
+        expect(woken, 'one write must wake every waiter of the namespace with the written record').toEqual(
+          woken.map(() => next),
+        );
         expect(alarm.fired, 'some waiter only woke at its timeout').toBe(false);
       },
       wakeTimeoutMs,
@@ -167,7 +173,10 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
         const alarm = alarmBefore(timeoutMs);
         const current = await store.waitForToken(ns, { known, timeoutMs });
         alarm.cancel();
-        expect(current).toEqual(record);
+        expect(
+          current,
+          'a record that already differs from known (by value or fence) must be returned at once',
+        ).toEqual(record);
         expect(alarm.fired, 'the waiter waited for its timeout').toBe(false);
       }
     });
@@ -181,7 +190,10 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
       const alarm = alarmBefore(timeoutMs);
       const current = await store.waitForToken(ns, { known: tokenRecord(lease), timeoutMs });
       alarm.cancel();
-      expect(current).toBeNull();
+      expect(
+        current,
+        'a waiter that knows a token when none is stored must resolve with null at once',
+      ).toBeNull();
       expect(alarm.fired, 'the waiter waited for its timeout').toBe(false);
     });
 
@@ -194,13 +206,18 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
 
         const started = Date.now();
         const current = await store.waitForToken(ns, { known: record, timeoutMs: SHORT_TIMEOUT_MS });
-        expect(current).toEqual(record);
+        expect(current, 'at its timeout a waiter must resolve with the current, unchanged record').toEqual(
+          record,
+        );
         expect(Date.now() - started, 'resolved before its timeout').toBeGreaterThanOrEqual(
           SHORT_TIMEOUT_MS - TIMER_SLACK_MS,
         );
 
         const empty = randomNamespace();
-        expect(await store.waitForToken(empty, { known: null, timeoutMs: SHORT_TIMEOUT_MS })).toBeNull();
+        expect(
+          await store.waitForToken(empty, { known: null, timeoutMs: SHORT_TIMEOUT_MS }),
+          'at its timeout a waiter on an empty namespace must resolve with null',
+        ).toBeNull();
       },
       SHORT_TIMEOUT_MS * 2,
     );
@@ -216,8 +233,8 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
 
         const started = Date.now();
         const current = await store.waitForToken(ns, { known: null, timeoutMs: SHORT_TIMEOUT_MS });
-        expect(await write).toBe(true);
-        expect(current).toBeNull();
+        expect(await write, 'writeToken under the current lease must succeed').toBe(true);
+        expect(current, 'a write to another namespace must not wake this waiter').toBeNull();
         expect(Date.now() - started, 'resolved before its timeout').toBeGreaterThanOrEqual(
           SHORT_TIMEOUT_MS - TIMER_SLACK_MS,
         );
@@ -238,8 +255,8 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
         const current = await store.waitForToken(ns, { known: record, timeoutMs });
         alarm.cancel();
 
-        expect(await discard).toBe(true);
-        expect(current).toBeNull();
+        expect(await discard, 'discardToken with the current value must succeed').toBe(true);
+        expect(current, 'a waiter must wake with null when its known token is discarded').toBeNull();
         expect(alarm.fired, 'the waiter only woke at its timeout').toBe(false);
       },
       settings.pollWakeTimeoutMs,
@@ -255,7 +272,10 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
       const abort = h.later(WRITE_DELAY_MS, async () => controller.abort());
       const outcome = store.waitForToken(ns, { known: null, timeoutMs, signal: controller.signal });
 
-      await expect(outcome).rejects.toMatchObject({ name: 'ConnexeaseAuthError', code: 'ABORTED' });
+      await expect(
+        outcome,
+        'an abort during the wait must reject with a ConnexeaseAuthError of code ABORTED',
+      ).rejects.toMatchObject({ name: 'ConnexeaseAuthError', code: 'ABORTED' });
       await abort;
       alarm.cancel();
       expect(alarm.fired, 'the abort only took effect at the timeout').toBe(false);
@@ -268,6 +288,7 @@ export function describeWakeUps<S extends TokenStore>({ it, settings }: SuiteCon
 
       await expect(
         store.waitForToken(ns, { known: record, timeoutMs: 10_000, signal: AbortSignal.abort() }),
+        'an already aborted signal must reject at once with a ConnexeaseAuthError of code ABORTED',
       ).rejects.toMatchObject({ name: 'ConnexeaseAuthError', code: 'ABORTED' });
     });
   });

@@ -6,7 +6,7 @@ for (const sabotage of [control, ...sabotages] as Sabotage[]) {
     name: sabotage.name,
     createStore: () => sabotage.createStore(),
     capabilities: { clock: 'local', notifications: true, pollIntervalMs: 60_000 },
-    inspectTtls: sabotage.inspectTtls ?? ((ns, store) => store.debugTtls(ns)),
+    inspectTtls: sabotage.inspectTtls ?? ((ns, store) => store.inspectTtls(ns)),
     loseRecords: sabotage.loseRecords ?? ((ns, store, what) => store.debugLoseRecords(ns, what)),
   });
 }

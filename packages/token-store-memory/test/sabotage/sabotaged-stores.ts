@@ -1,4 +1,5 @@
 import {
+  isConnexeaseAuthError,
   isSameTokenRecord,
   type Lease,
   type TokenRecord,
@@ -37,7 +38,8 @@ function withOverrides(inner: MemoryTokenStore, overrides: Partial<TokenStore>):
     clearBlock: (ns) => inner.clearBlock(ns),
     waitForToken: (ns, options) => inner.waitForToken(ns, options),
     close: () => inner.close(),
-    debugTtls: (ns) => inner.debugTtls(ns),
+    inspectTtls: (ns) => inner.inspectTtls(ns),
+    debugTtls: (ns) => inner.inspectTtls(ns),
     debugLoseRecords: (ns, what) => inner.debugLoseRecords(ns, what),
     ...overrides,
   };
@@ -98,11 +100,52 @@ function ignoresExpiry(inner: MemoryTokenStore): Partial<TokenStore> {
   };
 }
 
+/** Resolves a pending waiter with `null` when the store closes, instead of rejecting it. */
+function closeResolvesWaiters(inner: MemoryTokenStore): Partial<TokenStore> {
+  return {
+    waitForToken: (ns, options) =>
+      inner.waitForToken(ns, options).catch((error: unknown) => {
+        if (isConnexeaseAuthError(error, 'STORE_UNAVAILABLE')) return null;
+        throw error;
+      }),
+  };
+}
+
+/** Keeps a record whose `expiresAt` has passed beside the store and reads it back. */
+function keepsExpiredWrites(inner: MemoryTokenStore): Partial<TokenStore> {
+  const expired = new Map<string, TokenRecord>();
+  return {
+    writeToken: async (ns, lease, record) => {
+      const written = await inner.writeToken(ns, lease, record);
+      if (written && record.expiresAt <= Date.now()) expired.set(ns, record);
+      return written;
+    },
+    readToken: async (ns) => (await inner.readToken(ns)) ?? expired.get(ns) ?? null,
+  };
+}
+
+/** Remembers every id it saw, denied ones too, and answers a repeated id as granted. */
+function remembersDeniedIds(inner: MemoryTokenStore): Partial<TokenStore> {
+  const seen = new Set<string>();
+  return {
+    reserveIssue: async (ns, request) => {
+      const decision = await inner.reserveIssue(ns, request);
+      const key = `${ns}\n${request.id}`;
+      if (decision.granted || !seen.has(key)) {
+        seen.add(key);
+        return decision;
+      }
+      const { denied: _denied, retryAt: _retryAt, ...rest } = decision;
+      return { ...rest, granted: true };
+    },
+  };
+}
+
 export const control: Sabotage = {
   name: 'control (no bug)',
   mustFail: [],
   createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
-  inspectTtls: (ns, store) => store.debugTtls(ns),
+  inspectTtls: (ns, store) => store.inspectTtls(ns),
 };
 
 export const sabotages: Sabotage[] = [
@@ -225,7 +268,24 @@ export const sabotages: Sabotage[] = [
     ],
     createStore: () => createMemoryTokenStore({ pollIntervalMs: 60_000 }),
     inspectTtls: (ns, store) =>
-      store.debugTtls(ns).map((entry) => (entry.key === 'block' ? { key: entry.key, ttlMs: null } : entry)),
+      store.inspectTtls(ns).map((entry) => (entry.key === 'block' ? { key: entry.key, ttlMs: null } : entry)),
+  },
+  {
+    name: 'close resolves pending waiters instead of rejecting them',
+    mustFail: ['close rejects a pending waitForToken with a STORE_UNAVAILABLE ConnexeaseAuthError'],
+    createStore: sabotaged(closeResolvesWaiters),
+  },
+  {
+    name: 'an already expired token reads back',
+    mustFail: ['writeToken with an expiresAt already past never leaves that record readable'],
+    createStore: sabotaged(keepsExpiredWrites),
+  },
+  {
+    name: 'a denied reservation id is remembered as granted',
+    mustFail: [
+      'a denied id is not remembered: repeated while the window is full it is denied again, and counts once granted',
+    ],
+    createStore: sabotaged(remembersDeniedIds),
   },
 ];
 
