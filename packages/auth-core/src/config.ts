@@ -1,15 +1,15 @@
 import { systemClock } from './clock.ts';
 import type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+import type { AuthEventListener } from './diagnostics/events.ts';
 import { ConnexeaseAuthError } from './errors.ts';
-import type { AuthEventListener } from './events.ts';
-import { DEFAULT_REFRESH_BEFORE_EXPIRY_MS, TOKEN_LIFETIME_MS } from './expiry.ts';
-import type { JwtIssuer } from './issuer.ts';
-import type { Clock, TokenProviderOptions } from './provider-types.ts';
-import { resolveQuotaOptions } from './quota.ts';
-import { describeUnsafeToken } from './schemes.ts';
+import type { JwtIssuer } from './issuer/issuer.ts';
+import type { Clock, TokenProviderOptions } from './provider/provider-types.ts';
+import { resolveQuotaOptions } from './quota/quota.ts';
 import { protectCredentials } from './secrets.ts';
-import type { TokenStore } from './store.ts';
-import { TOKEN_STORE_METHODS } from './store-records.ts';
+import type { TokenStore } from './store/contract.ts';
+import { TOKEN_STORE_METHODS } from './store/store-records.ts';
+import { DEFAULT_REFRESH_BEFORE_EXPIRY_MS, TOKEN_LIFETIME_MS } from './token/expiry.ts';
+import { describeUnsafeToken } from './token/schemes.ts';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
 
 /** Re-exported here because the provider's options default to it. */

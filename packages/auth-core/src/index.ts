@@ -4,12 +4,6 @@ import { assertSupportedNode } from './node-version.ts';
 assertSupportedNode();
 
 export {
-  type ClassifyOptions,
-  classifyJwtResponse,
-  type HeadersLike,
-  type JwtResponseClassification,
-} from './classify.ts';
-export {
   PROVIDER_DEFAULTS,
   type ResolvedProviderOptions,
   resolveProviderOptions,
@@ -22,9 +16,10 @@ export {
   type JwtIssueTraceContext,
   type StoreTraceContext,
   type WaitTraceContext,
-} from './diagnostics.ts';
+} from './diagnostics/diagnostics.ts';
+export { type ReportEventOptions, reportEvent } from './diagnostics/event-hub.ts';
+export type { AuthEvent, AuthEventListener, AuthEventType } from './diagnostics/events.ts';
 export { formatDuration, formatWindow } from './duration.ts';
-export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
 export { type EnvConfig, readEnvConfig } from './env-config.ts';
 export {
   type BlockCode,
@@ -33,22 +28,15 @@ export {
   type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
-export { type ReportEventOptions, reportEvent } from './event-hub.ts';
-export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
 export {
-  computeTokenTimes,
-  DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
-  isTokenDue,
-  isTokenExpired,
-  refreshPoint,
-  TOKEN_LIFETIME_MS,
-  type TokenTimes,
-  type TokenTimesInput,
-} from './expiry.ts';
-export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
-export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
+  type ClassifyOptions,
+  classifyJwtResponse,
+  type HeadersLike,
+  type JwtResponseClassification,
+} from './issuer/classify.ts';
+export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer/issuer.ts';
 export { assertSupportedNode, MINIMUM_NODE_MAJOR } from './node-version.ts';
-export { createTokenProvider } from './provider.ts';
+export { createTokenProvider } from './provider/provider.ts';
 export type {
   AuthStatus,
   Clock,
@@ -58,7 +46,7 @@ export type {
   TokenProvider,
   TokenProviderOptions,
   UnauthorizedOptions,
-} from './provider-types.ts';
+} from './provider/provider-types.ts';
 export {
   API_DAILY_ISSUE_LIMIT,
   DEFAULT_QUOTA,
@@ -69,7 +57,7 @@ export {
   quotaSummary,
   type ResolvedQuota,
   resolveQuotaOptions,
-} from './quota.ts';
+} from './quota/quota.ts';
 export {
   clearLossInQuota,
   emptyQuota,
@@ -84,13 +72,7 @@ export {
   restoreInQuota,
   type StoredQuota,
   type StoredQuotaEntry,
-} from './quota-record.ts';
-export {
-  describeUnsafeToken,
-  formatAuthorization,
-  isHeaderSafeToken,
-  parseAuthorization,
-} from './schemes.ts';
+} from './quota/quota-record.ts';
 export {
   credentialFingerprint,
   FINGERPRINT_ITERATIONS,
@@ -112,7 +94,8 @@ export type {
   TokenStore,
   UnauthorizedRefresh,
   WaitOptions,
-} from './store.ts';
+} from './store/contract.ts';
+export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './store/encryption.ts';
 export {
   assertBlockRecord,
   assertLease,
@@ -126,12 +109,29 @@ export {
   assertTokenValue,
   isUnauthorizedRefresh,
   MAX_KNOWN_QUOTA_ENTRIES,
-} from './store-input.ts';
+} from './store/store-input.ts';
 export {
   copyBlockRecord,
   copyTokenRecord,
   isSameTokenRecord,
   TOKEN_STORE_METHODS,
-} from './store-records.ts';
-export { EXPIRY_RECHECK_MS, expiryRecheckDelay, MAX_TIMER_MS, watchExpiry } from './store-timers.ts';
+} from './store/store-records.ts';
+export { EXPIRY_RECHECK_MS, expiryRecheckDelay, MAX_TIMER_MS, watchExpiry } from './store/store-timers.ts';
+export {
+  computeTokenTimes,
+  DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
+  isTokenDue,
+  isTokenExpired,
+  refreshPoint,
+  TOKEN_LIFETIME_MS,
+  type TokenTimes,
+  type TokenTimesInput,
+} from './token/expiry.ts';
+export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './token/jwt.ts';
+export {
+  describeUnsafeToken,
+  formatAuthorization,
+  isHeaderSafeToken,
+  parseAuthorization,
+} from './token/schemes.ts';
 export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
