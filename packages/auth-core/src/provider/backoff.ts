@@ -12,9 +12,22 @@ export interface BackoffOptions {
  * @param random A function returning a number in [0, 1); injectable for tests.
  */
 export function retryDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  return Math.floor(clampUnit(random()) * backoffCeiling(attempt, options));
+}
+
+/**
+ * The pause before background refresh number `attempt` after failures: the same capped exponential
+ * ceiling, jittered upwards by at most a quarter, never below it: the held token keeps serving
+ * meanwhile, so the pause only has to be spread out, never short (no tight loop).
+ */
+export function backgroundRetryDelay(attempt: number, options: BackoffOptions, random: () => number): number {
+  return backoffCeiling(attempt, options) * (1 + 0.25 * random());
+}
+
+/** The one exponential formula: `min(maxDelayMs, baseDelayMs * 2^(attempt - 1))`. */
+function backoffCeiling(attempt: number, options: BackoffOptions): number {
   const exponent = Math.max(0, Math.min(attempt - 1, 30));
-  const ceiling = Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** exponent);
-  return Math.floor(clampUnit(random()) * ceiling);
+  return Math.min(options.maxDelayMs, options.baseDelayMs * 2 ** exponent);
 }
 
 /**

@@ -12,6 +12,22 @@ import type { RetryGate } from './retry-gate.ts';
 /** What a refresh is doing right now; only used to explain a caller's `TIMEOUT`. */
 export type RefreshPhase = 'idle' | 'waiting' | 'issuing';
 
+/**
+ * The refresh's current phase, kept in one place: the refresh steps announce where they are, the
+ * caller wait reads it to explain a `TIMEOUT`.
+ */
+export class PhaseTracker {
+  #current: RefreshPhase = 'idle';
+
+  get current(): RefreshPhase {
+    return this.#current;
+  }
+
+  enter(phase: RefreshPhase): void {
+    this.#current = phase;
+  }
+}
+
 /** Everything the JWT provider's parts share: settings, the guarded store and the in-memory state. */
 export interface JwtContext {
   readonly options: ResolvedProviderOptions;
@@ -31,7 +47,8 @@ export interface JwtContext {
   readonly gate: RetryGate;
   /** Aborts when the provider closes. */
   readonly closeSignal: AbortSignal;
+  /** What the running refresh is doing; written only through {@link PhaseTracker.enter}. */
+  readonly phase: PhaseTracker;
   /** When (local clock) `unblock()` was last called here: attempts before it were answered by the block. */
-  unblockedAt: number;
-  phase: RefreshPhase;
+  readonly unblockedAt: () => number;
 }

@@ -51,7 +51,7 @@ export async function leadRefresh(ctx: JwtContext, request: LeadRequest): Promis
     return await issueLoop(ctx, ns, keeper, attempts, need, background);
   } finally {
     keeper.stop();
-    ctx.phase = 'idle';
+    ctx.phase.enter('idle');
     await ctx.store.releaseLease(ns, keeper.lease).catch(() => {});
   }
 }
@@ -98,7 +98,7 @@ async function fleetAttempts(
     stored?.issuedAt ?? Number.NEGATIVE_INFINITY,
     ctx.tokens.knownIssuedAt,
     storeClock.toStore(ctx.blocks.lastAnswerAt),
-    storeClock.toStore(ctx.unblockedAt),
+    storeClock.toStore(ctx.unblockedAt()),
   );
   const verdict = fleetBackoff(
     { reservedAt: usage.reservedAt, answeredAt },
@@ -146,7 +146,7 @@ async function issueLoop(
   const { clock, retry, random, issueTimeoutMs } = ctx.options;
   let lastError: ConnexeaseAuthError | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt += 1) {
-    ctx.phase = 'issuing';
+    ctx.phase.enter('issuing');
     if (attempt > 1) {
       const theirs = ctx.tokens.suitable(await ctx.store.readToken(ns), need, clock.now());
       if (theirs !== null) return adopt(ctx, ns, theirs, background);

@@ -43,15 +43,15 @@ export function createTokenProvider(options: TokenProviderOptions): TokenProvide
     mode: provider.mode,
     namespace: provider.knownNamespace ?? '(not computed yet)',
   });
-  const { mode, getAuthorization, handleUnauthorized, status, unblock, onEvent, close } = provider;
+  const { mode } = provider;
   const safe: TokenProvider = {
     mode,
-    getAuthorization,
-    handleUnauthorized,
-    status,
-    unblock,
-    onEvent,
-    close,
+    getAuthorization: provider.getAuthorization.bind(provider),
+    handleUnauthorized: provider.handleUnauthorized.bind(provider),
+    status: provider.status.bind(provider),
+    unblock: provider.unblock.bind(provider),
+    onEvent: provider.onEvent.bind(provider),
+    close: provider.close.bind(provider),
   };
   Object.defineProperties(safe, {
     toJSON: { value: describe },

@@ -56,14 +56,14 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
       const lease = await ctx.store.acquireLease(ns, { ttlMs: leaseTtlMs });
       if (lease !== null) {
         reportWait('lease-acquired');
-        ctx.phase = 'idle';
+        ctx.phase.enter('idle');
         const led = await leadRefresh(ctx, { ns, lease, need, background });
         if (led !== null) return led;
         // The lease passed to another replica mid-refresh (guarantee 11): wait for its token instead.
         continue;
       }
 
-      ctx.phase = 'waiting';
+      ctx.phase.enter('waiting');
       const remaining = deadline - clock.now();
       if (remaining <= 0) {
         reportWait('timeout');
@@ -87,6 +87,6 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
       }
     }
   } finally {
-    ctx.phase = 'idle';
+    ctx.phase.enter('idle');
   }
 }
