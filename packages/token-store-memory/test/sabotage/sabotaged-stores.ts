@@ -1,10 +1,10 @@
+import type { TokenStore } from '@connexease-kit/auth-core';
 import {
   isSameTokenRecord,
   type Lease,
   type TokenRecord,
-  type TokenStore,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import type { KeyTtl } from '@connexease-kit/token-store-conformance';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../../src/index.ts';
 
