@@ -11,7 +11,8 @@
  * Servers of its own: a private PostgreSQL (initdb) and a private redis-server. Run after building:
  *   node bench/postgres-wakeups.ts
  */
-import { isSameTokenRecord, type Lease, type TokenRecord, type TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import { isSameTokenRecord, type Lease, type TokenRecord } from '@connexease-kit/auth-core/store';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
 import { createRedisTokenStore } from '@connexease-kit/token-store-redis';
 import { startBenchPostgres } from './postgres-bench-support.ts';

@@ -1,8 +1,9 @@
 import { defineConfig } from 'tsdown';
 
 export default defineConfig({
-  // `transport` is the door for HTTP transports (http-ky, http-fetch); services use the main entry.
-  entry: { index: 'src/index.ts', transport: 'src/transport/index.ts' },
+  // Three doors: services use the main entry; `store` is for store adapters (memory, file, Redis,
+  // PostgreSQL, yours), `transport` for HTTP transports (http-ky, http-fetch).
+  entry: { index: 'src/index.ts', store: 'src/store/index.ts', transport: 'src/transport/index.ts' },
   format: 'esm',
   platform: 'neutral',
   dts: true,

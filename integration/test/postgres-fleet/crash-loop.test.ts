@@ -1,4 +1,4 @@
-import { namespaceFor } from '@connexease-kit/auth-core';
+import { namespaceFor } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
 import { freshUser, userStats } from '../redis-fleet/support/fleet.ts';
 import { runOnce } from '../redis-fleet/support/replica-process.ts';

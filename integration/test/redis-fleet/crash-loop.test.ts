@@ -1,4 +1,4 @@
-import { namespaceFor } from '@connexease-kit/auth-core';
+import { namespaceFor } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
 import { useFleetEnvironment } from './support/environment.ts';
 import { freshUser, userStats } from './support/fleet.ts';

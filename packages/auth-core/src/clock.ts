@@ -1,5 +1,5 @@
 import { ConnexeaseAuthError } from './errors.ts';
-import type { Clock } from './provider-types.ts';
+import type { Clock } from './provider/provider-types.ts';
 
 /**
  * The real clock: `Date.now()`, and a `sleep` that rejects with an `ABORTED` error as soon as its

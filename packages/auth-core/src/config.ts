@@ -1,15 +1,15 @@
 import { systemClock } from './clock.ts';
 import type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
+import type { AuthEventListener } from './diagnostics/events.ts';
 import { ConnexeaseAuthError } from './errors.ts';
-import type { AuthEventListener } from './events.ts';
-import { DEFAULT_REFRESH_BEFORE_EXPIRY_MS, TOKEN_LIFETIME_MS } from './expiry.ts';
-import type { JwtIssuer } from './issuer.ts';
-import type { Clock, TokenProviderOptions } from './provider-types.ts';
-import { resolveQuotaOptions } from './quota.ts';
-import { describeUnsafeToken } from './schemes.ts';
+import type { JwtIssuer } from './issuer/issuer.ts';
+import type { Clock, TokenProviderOptions } from './provider/provider-types.ts';
+import { resolveQuotaOptions } from './quota/quota.ts';
 import { protectCredentials } from './secrets.ts';
-import type { TokenStore } from './store.ts';
-import { TOKEN_STORE_METHODS } from './store-records.ts';
+import type { TokenStore } from './store/contract.ts';
+import { TOKEN_STORE_METHODS } from './store/store-records.ts';
+import { DEFAULT_REFRESH_BEFORE_EXPIRY_MS, TOKEN_LIFETIME_MS } from './token/expiry.ts';
+import { describeUnsafeToken } from './token/schemes.ts';
 import { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
 
 /** Re-exported here because the provider's options default to it. */
@@ -45,26 +45,33 @@ export const PROVIDER_DEFAULTS: {
   unauthorizedRefreshIntervalMs: MINUTE,
 });
 
-const KNOWN_OPTIONS = new Set<string>([
-  'credentials',
-  'baseUrl',
-  'issuer',
-  'store',
-  'quota',
-  'refreshBeforeExpiryMs',
-  'invalidCredentialsBlockMs',
-  'leaseTtlMs',
-  'waitTimeoutMs',
-  'pollIntervalMs',
-  'storeCheckIntervalMs',
-  'retry',
-  'quotaLowRatio',
-  'issueTimeoutMs',
-  'unauthorizedRefreshIntervalMs',
-  'onEvent',
-  'clock',
-  'random',
-]);
+/**
+ * Every option of {@link TokenProviderOptions}, checked by the compiler both ways: an option added to
+ * the type and not here (or here and not in the type) fails to compile, so the unknown-option warning
+ * never drifts from the type.
+ */
+const OPTION_REGISTRY: { readonly [K in keyof TokenProviderOptions]-?: true } = {
+  credentials: true,
+  baseUrl: true,
+  issuer: true,
+  store: true,
+  quota: true,
+  refreshBeforeExpiryMs: true,
+  invalidCredentialsBlockMs: true,
+  leaseTtlMs: true,
+  waitTimeoutMs: true,
+  pollIntervalMs: true,
+  storeCheckIntervalMs: true,
+  retry: true,
+  quotaLowRatio: true,
+  issueTimeoutMs: true,
+  unauthorizedRefreshIntervalMs: true,
+  onEvent: true,
+  clock: true,
+  random: true,
+};
+
+const KNOWN_OPTIONS: ReadonlySet<string> = new Set(Object.keys(OPTION_REGISTRY));
 
 /** Options an earlier version had, with what replaced them: named in a warning, then ignored. */
 const RETIRED_OPTIONS: Readonly<Record<string, string>> = {
@@ -187,44 +194,109 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     }
   }
 
-  const retryOptions = options.retry === undefined ? {} : options.retry;
+  const retry = resolveRetry(options.retry);
+  const waitTimeoutMs = msOption(options, 'waitTimeoutMs');
+  const { onEvent, clock, random } = resolveHooks(options);
+  const quotaLowRatio = resolveQuotaLowRatio(options.quotaLowRatio);
+
+  return {
+    credentials,
+    mode,
+    baseUrl,
+    issuer,
+    store,
+    quota: { limit: quota.limit, windowMs: quota.windowMs },
+    refreshBeforeExpiryMs: msOption(options, 'refreshBeforeExpiryMs'),
+    invalidCredentialsBlockMs: msOption(options, 'invalidCredentialsBlockMs'),
+    leaseTtlMs: msOption(options, 'leaseTtlMs'),
+    waitTimeoutMs,
+    // A poll slice longer than the whole wait would never run.
+    pollIntervalMs: msOption(options, 'pollIntervalMs', waitTimeoutMs),
+    storeCheckIntervalMs: msOption(options, 'storeCheckIntervalMs'),
+    retry,
+    quotaLowRatio,
+    issueTimeoutMs: msOption(options, 'issueTimeoutMs'),
+    unauthorizedRefreshIntervalMs: msOption(options, 'unauthorizedRefreshIntervalMs'),
+    onEvent,
+    clock,
+    random,
+    warnings,
+  };
+}
+
+/** The options given in milliseconds, each checked as an integer against its range here. */
+type MsOption =
+  | 'refreshBeforeExpiryMs'
+  | 'invalidCredentialsBlockMs'
+  | 'leaseTtlMs'
+  | 'waitTimeoutMs'
+  | 'pollIntervalMs'
+  | 'storeCheckIntervalMs'
+  | 'issueTimeoutMs'
+  | 'unauthorizedRefreshIntervalMs';
+
+/** The one table of ranges: `[min, max]`, inclusive. */
+const MS_RANGES: { readonly [K in MsOption]: readonly [min: number, max: number] } = {
+  refreshBeforeExpiryMs: [0, TOKEN_LIFETIME_MS],
+  invalidCredentialsBlockMs: [1, 30 * DAY],
+  leaseTtlMs: [1, 10 * MINUTE],
+  waitTimeoutMs: [1, HOUR],
+  pollIntervalMs: [1, MINUTE],
+  storeCheckIntervalMs: [100, DAY],
+  issueTimeoutMs: [1, 10 * MINUTE],
+  unauthorizedRefreshIntervalMs: [1, HOUR],
+};
+
+/** The ranges of `retry`: `maxDelayMs` is also at least the `baseDelayMs` given. */
+const RETRY_RANGES = {
+  attempts: [1, 10],
+  baseDelayMs: [0, MINUTE],
+  maxDelayMs: [0, 10 * MINUTE],
+} as const;
+
+/** A millisecond option, its default and its range from {@link MS_RANGES} (`cap` lowers the maximum). */
+function msOption(options: TokenProviderOptions, key: MsOption, cap = Number.POSITIVE_INFINITY): number {
+  const [min, max] = MS_RANGES[key];
+  return integerOption(key, options[key], PROVIDER_DEFAULTS[key], min, Math.min(max, cap));
+}
+
+function resolveRetry(given: TokenProviderOptions['retry']): ResolvedProviderOptions['retry'] {
+  const retryOptions = given === undefined ? {} : given;
   if (typeof retryOptions !== 'object' || retryOptions === null || Array.isArray(retryOptions)) {
     throw configError('retry must be an object like { attempts: 3, baseDelayMs: 500, maxDelayMs: 10000 }');
   }
-  const defaults = PROVIDER_DEFAULTS;
+  const defaults = PROVIDER_DEFAULTS.retry;
+  const [baseMin, baseMax] = RETRY_RANGES.baseDelayMs;
   const baseDelayMs = integerOption(
     'retry.baseDelayMs',
     retryOptions.baseDelayMs,
-    defaults.retry.baseDelayMs,
-    0,
-    MINUTE,
+    defaults.baseDelayMs,
+    baseMin,
+    baseMax,
   );
-  const retry = {
-    attempts: integerOption(
-      'retry.attempts',
-      retryOptions.attempts,
-      defaults.retry.attempts,
-      1,
-      10,
-      'attempts',
-    ),
-    baseDelayMs,
-    maxDelayMs: integerOption(
-      'retry.maxDelayMs',
-      retryOptions.maxDelayMs,
-      defaults.retry.maxDelayMs,
-      baseDelayMs,
-      10 * MINUTE,
-    ),
-  };
-  const waitTimeoutMs = integerOption(
-    'waitTimeoutMs',
-    options.waitTimeoutMs,
-    defaults.waitTimeoutMs,
-    1,
-    HOUR,
+  const [attemptsMin, attemptsMax] = RETRY_RANGES.attempts;
+  const attempts = integerOption(
+    'retry.attempts',
+    retryOptions.attempts,
+    defaults.attempts,
+    attemptsMin,
+    attemptsMax,
+    'attempts',
   );
+  const maxDelayMs = integerOption(
+    'retry.maxDelayMs',
+    retryOptions.maxDelayMs,
+    defaults.maxDelayMs,
+    Math.max(RETRY_RANGES.maxDelayMs[0], baseDelayMs),
+    RETRY_RANGES.maxDelayMs[1],
+  );
+  return { attempts, baseDelayMs, maxDelayMs };
+}
 
+/** The functions a caller may inject: the event listener, the clock and the random source. */
+function resolveHooks(
+  options: TokenProviderOptions,
+): Pick<ResolvedProviderOptions, 'onEvent' | 'clock' | 'random'> {
   const onEvent = options.onEvent;
   if (onEvent !== undefined && typeof onEvent !== 'function') throw configError('onEvent must be a function');
   const clock = options.clock === undefined ? systemClock : options.clock;
@@ -239,70 +311,15 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
   const random = options.random === undefined ? Math.random : options.random;
   if (typeof random !== 'function')
     throw configError('random must be a function returning a number in [0, 1)');
+  return { onEvent, clock, random };
+}
 
-  const quotaLowRatio = options.quotaLowRatio === undefined ? defaults.quotaLowRatio : options.quotaLowRatio;
+function resolveQuotaLowRatio(given: unknown): number {
+  const quotaLowRatio = given === undefined ? PROVIDER_DEFAULTS.quotaLowRatio : given;
   if (typeof quotaLowRatio !== 'number' || !(quotaLowRatio >= 0 && quotaLowRatio <= 1)) {
     throw configError(`quotaLowRatio must be a number from 0 to 1 (got ${describe(quotaLowRatio)})`);
   }
-
-  return {
-    credentials,
-    mode,
-    baseUrl,
-    issuer,
-    store,
-    quota: { limit: quota.limit, windowMs: quota.windowMs },
-    refreshBeforeExpiryMs: integerOption(
-      'refreshBeforeExpiryMs',
-      options.refreshBeforeExpiryMs,
-      defaults.refreshBeforeExpiryMs,
-      0,
-      TOKEN_LIFETIME_MS,
-    ),
-    invalidCredentialsBlockMs: integerOption(
-      'invalidCredentialsBlockMs',
-      options.invalidCredentialsBlockMs,
-      defaults.invalidCredentialsBlockMs,
-      1,
-      30 * DAY,
-    ),
-    leaseTtlMs: integerOption('leaseTtlMs', options.leaseTtlMs, defaults.leaseTtlMs, 1, 10 * MINUTE),
-    waitTimeoutMs,
-    pollIntervalMs: integerOption(
-      'pollIntervalMs',
-      options.pollIntervalMs,
-      defaults.pollIntervalMs,
-      1,
-      Math.min(MINUTE, waitTimeoutMs),
-    ),
-    storeCheckIntervalMs: integerOption(
-      'storeCheckIntervalMs',
-      options.storeCheckIntervalMs,
-      defaults.storeCheckIntervalMs,
-      100,
-      DAY,
-    ),
-    retry,
-    quotaLowRatio,
-    issueTimeoutMs: integerOption(
-      'issueTimeoutMs',
-      options.issueTimeoutMs,
-      defaults.issueTimeoutMs,
-      1,
-      10 * MINUTE,
-    ),
-    unauthorizedRefreshIntervalMs: integerOption(
-      'unauthorizedRefreshIntervalMs',
-      options.unauthorizedRefreshIntervalMs,
-      defaults.unauthorizedRefreshIntervalMs,
-      1,
-      HOUR,
-    ),
-    onEvent,
-    clock,
-    random,
-    warnings,
-  };
+  return quotaLowRatio;
 }
 
 function checkStore(store: unknown): void {

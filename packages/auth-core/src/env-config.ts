@@ -1,8 +1,8 @@
 import type { AccessTokenCredentials, Credentials, PasswordCredentials } from './credentials.ts';
 import { ConnexeaseAuthError } from './errors.ts';
-import { API_DAILY_ISSUE_LIMIT } from './quota.ts';
-import { describeUnsafeToken } from './schemes.ts';
+import { API_DAILY_ISSUE_LIMIT } from './quota/quota.ts';
 import { protectCredentials } from './secrets.ts';
+import { describeUnsafeToken } from './token/schemes.ts';
 import { normalizeBaseUrl } from './url.ts';
 
 /** What {@link readEnvConfig} found in the environment. */

@@ -3,29 +3,16 @@ import { assertSupportedNode } from './node-version.ts';
 // As auth-core loads, and so before any package built on it runs: each imports auth-core first.
 assertSupportedNode();
 
-export {
-  type ClassifyOptions,
-  classifyJwtResponse,
-  type HeadersLike,
-  type JwtResponseClassification,
-} from './classify.ts';
-export {
-  PROVIDER_DEFAULTS,
-  type ResolvedProviderOptions,
-  resolveProviderOptions,
-  systemClock,
-  validateCredentials,
-} from './config.ts';
+// What a service author uses. Store adapter authors also import `@connexease-kit/auth-core/store`,
+// HTTP transports `@connexease-kit/auth-core/transport`.
 export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
 export {
   DIAGNOSTICS_CHANNELS,
   type JwtIssueTraceContext,
   type StoreTraceContext,
   type WaitTraceContext,
-} from './diagnostics.ts';
-export { formatDuration, formatWindow } from './duration.ts';
-export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './encryption.ts';
-export { type EnvConfig, readEnvConfig } from './env-config.ts';
+} from './diagnostics/diagnostics.ts';
+export type { AuthEvent, AuthEventListener, AuthEventType } from './diagnostics/events.ts';
 export {
   type BlockCode,
   ConnexeaseAuthError,
@@ -33,22 +20,9 @@ export {
   type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
-export { type ReportEventOptions, reportEvent } from './event-hub.ts';
-export type { AuthEvent, AuthEventListener, AuthEventType } from './events.ts';
-export {
-  computeTokenTimes,
-  DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
-  isTokenDue,
-  isTokenExpired,
-  refreshPoint,
-  TOKEN_LIFETIME_MS,
-  type TokenTimes,
-  type TokenTimesInput,
-} from './expiry.ts';
-export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer.ts';
-export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './jwt.ts';
-export { assertSupportedNode, MINIMUM_NODE_MAJOR } from './node-version.ts';
-export { createTokenProvider } from './provider.ts';
+export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer/issuer.ts';
+export { assertSupportedNode } from './node-version.ts';
+export { createTokenProvider } from './provider/provider.ts';
 export type {
   AuthStatus,
   Clock,
@@ -58,80 +32,7 @@ export type {
   TokenProvider,
   TokenProviderOptions,
   UnauthorizedOptions,
-} from './provider-types.ts';
-export {
-  API_DAILY_ISSUE_LIMIT,
-  DEFAULT_QUOTA,
-  decideQuota,
-  type QuotaSummary,
-  type QuotaVerdict,
-  type QuotaWindow,
-  quotaSummary,
-  type ResolvedQuota,
-  resolveQuotaOptions,
-} from './quota.ts';
-export {
-  clearLossInQuota,
-  emptyQuota,
-  lostThrough,
-  purgeQuota,
-  QUOTA_MARKER_RETENTION_MS,
-  type QuotaMarker,
-  type QuotaRules,
-  type QuotaStep,
-  quotaUsageOf,
-  reserveInQuota,
-  restoreInQuota,
-  type StoredQuota,
-  type StoredQuotaEntry,
-} from './quota-record.ts';
-export {
-  describeUnsafeToken,
-  formatAuthorization,
-  isHeaderSafeToken,
-  parseAuthorization,
-} from './schemes.ts';
-export {
-  credentialFingerprint,
-  FINGERPRINT_ITERATIONS,
-  namespaceFor,
-  protectCredentials,
-  REDACTED,
-  redact,
-} from './secrets.ts';
-export type {
-  BlockRecord,
-  Lease,
-  QuotaDecision,
-  QuotaEntry,
-  QuotaRecordState,
-  QuotaRequest,
-  QuotaRestoreRequest,
-  QuotaUsage,
-  TokenRecord,
-  TokenStore,
-  UnauthorizedRefresh,
-  WaitOptions,
-} from './store.ts';
-export {
-  assertBlockRecord,
-  assertLease,
-  assertNamespace,
-  assertNonNegativeMs,
-  assertPositiveMs,
-  assertQuotaEntries,
-  assertQuotaRequest,
-  assertQuotaRestoreRequest,
-  assertTokenRecord,
-  assertTokenValue,
-  isUnauthorizedRefresh,
-  MAX_KNOWN_QUOTA_ENTRIES,
-} from './store-input.ts';
-export {
-  copyBlockRecord,
-  copyTokenRecord,
-  isSameTokenRecord,
-  TOKEN_STORE_METHODS,
-} from './store-records.ts';
-export { EXPIRY_RECHECK_MS, expiryRecheckDelay, MAX_TIMER_MS, watchExpiry } from './store-timers.ts';
-export { DEFAULT_BASE_URL, normalizeBaseUrl } from './url.ts';
+} from './provider/provider-types.ts';
+export type { TokenStore } from './store/contract.ts';
+export { createEncryptedTokenStore, type EncryptedTokenStoreOptions } from './store/encryption.ts';
+export { type DecodedJwt, decodeJwt, tryDecodeJwt } from './token/jwt.ts';

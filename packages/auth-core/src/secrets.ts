@@ -1,6 +1,6 @@
-import { encodeBase64url, utf8 } from './base64url.ts';
 import type { AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
 import { ConnexeaseAuthError } from './errors.ts';
+import { encodeBase64url, utf8 } from './token/base64url.ts';
 import { normalizeBaseUrl } from './url.ts';
 
 /** What secrets are replaced with wherever they would be displayed. */

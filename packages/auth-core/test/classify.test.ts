@@ -1,4 +1,4 @@
-import { classifyJwtResponse, type JwtResponseClassification } from '@connexease-kit/auth-core';
+import { classifyJwtResponse, type JwtResponseClassification } from '@connexease-kit/auth-core/transport';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { connexeaseJwt } from './support/jwt.ts';

@@ -1,12 +1,10 @@
+import type { ConnexeaseAuthError, JwtIssuer, TokenProviderOptions } from '@connexease-kit/auth-core';
+import { systemClock } from '@connexease-kit/auth-core/store';
 import {
-  type ConnexeaseAuthError,
-  type JwtIssuer,
   readEnvConfig,
   resolveProviderOptions,
-  systemClock,
-  type TokenProviderOptions,
   validateCredentials,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/transport';
 import { describe, expect, test } from 'vitest';
 import { catchAuthError, rejectionOf } from './support/errors.ts';
 import { createMapTokenStore } from './support/map-token-store.ts';

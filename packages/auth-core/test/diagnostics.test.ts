@@ -147,7 +147,7 @@ describe('a runtime without node:diagnostics_channel', () => {
       writable: true,
     });
     try {
-      const diagnostics = await import('../src/diagnostics.ts');
+      const diagnostics = await import('../src/diagnostics/diagnostics.ts');
       expect(diagnostics.eventChannel).toBeUndefined();
       expect(diagnostics.jwtIssueChannel).toBeUndefined();
       expect(() => diagnostics.publishEvent({ type: 'unblocked', ns: 'n' })).not.toThrow();

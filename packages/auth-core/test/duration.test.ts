@@ -1,4 +1,4 @@
-import { formatDuration, formatWindow } from '@connexease-kit/auth-core';
+import { formatDuration, formatWindow } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
 
 describe('formatDuration', () => {

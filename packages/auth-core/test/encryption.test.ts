@@ -1,11 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import {
-  type AuthEvent,
-  createEncryptedTokenStore,
-  isHeaderSafeToken,
-  type Lease,
-  type TokenRecord,
-} from '@connexease-kit/auth-core';
+import { type AuthEvent, createEncryptedTokenStore } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
+import { isHeaderSafeToken } from '@connexease-kit/auth-core/transport';
 import { describe, expect, test } from 'vitest';
 import { catchAuthError } from './support/errors.ts';
 import { connexeaseJwt } from './support/jwt.ts';

@@ -12,6 +12,7 @@ import { assertAuthCoreBuilt, installConsumer, packAuthCoreAs, runModule } from 
 
 const CROSS_COPY_PROGRAM = `
 import * as a from 'core-a';
+import { TOKEN_STORE_METHODS } from 'core-a/store';
 import * as b from 'core-b';
 import { readFileSync } from 'node:fs';
 
@@ -19,7 +20,7 @@ const versionOf = (name) => JSON.parse(readFileSync(new URL('./node_modules/' + 
 
 // A store built on copy A: misconfigured, as a store whose connection options are wrong says so.
 const misconfigured = () => Promise.reject(new a.ConnexeaseAuthError('CONFIG_INVALID', 'the store is misconfigured'));
-const store = Object.fromEntries(a.TOKEN_STORE_METHODS.map((method) => [method, misconfigured]));
+const store = Object.fromEntries(TOKEN_STORE_METHODS.map((method) => [method, misconfigured]));
 store.close = async () => {};
 
 // The provider comes from copy B.

@@ -5,7 +5,7 @@ import {
   isTokenExpired,
   refreshPoint,
   TOKEN_LIFETIME_MS,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { catchAuthError } from './support/errors.ts';

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
-import { retryDelay, retryDelayAfter } from '../src/backoff.ts';
-import { EventHub } from '../src/event-hub.ts';
-import { ANSWER_SLACK_MS, fleetBackoff, fleetBackoffDelay } from '../src/fleet-backoff.ts';
-import { SingleFlight } from '../src/single-flight.ts';
+import { EventHub } from '../src/diagnostics/event-hub.ts';
+import { retryDelay, retryDelayAfter } from '../src/provider/backoff.ts';
+import { ANSWER_SLACK_MS, fleetBackoff, fleetBackoffDelay } from '../src/provider/fleet-backoff.ts';
+import { SingleFlight } from '../src/provider/single-flight.ts';
 
 const options = { leaseTtlMs: 30_000, quota: { limit: 25, windowMs: 86_400_000 }, attempts: 3 };
 

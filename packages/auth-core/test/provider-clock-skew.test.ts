@@ -7,10 +7,10 @@ import {
   type Clock,
   ConnexeaseAuthError,
   type JwtIssuer,
-  systemClock,
   type TokenProvider,
   type TokenProviderOptions,
 } from '@connexease-kit/auth-core';
+import { systemClock } from '@connexease-kit/auth-core/store';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import {
   advance,

@@ -4,7 +4,7 @@ import {
   decideQuota,
   quotaSummary,
   resolveQuotaOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { catchAuthError } from './support/errors.ts';

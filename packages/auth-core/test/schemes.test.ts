@@ -1,9 +1,9 @@
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
-  ConnexeaseAuthError,
   formatAuthorization,
   isHeaderSafeToken,
   parseAuthorization,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/transport';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { catchAuthError } from './support/errors.ts';

@@ -1,11 +1,6 @@
 import { inspect } from 'node:util';
-import {
-  credentialFingerprint,
-  namespaceFor,
-  protectCredentials,
-  REDACTED,
-  redact,
-} from '@connexease-kit/auth-core';
+import { credentialFingerprint, namespaceFor } from '@connexease-kit/auth-core/store';
+import { protectCredentials, REDACTED, redact } from '@connexease-kit/auth-core/transport';
 import fc from 'fast-check';
 import { describe, expect, test } from 'vitest';
 import { rejectionOf } from './support/errors.ts';

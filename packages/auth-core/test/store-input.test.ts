@@ -9,7 +9,7 @@ import {
   assertQuotaRestoreRequest,
   assertTokenRecord,
   assertTokenValue,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { describe, expect, test } from 'vitest';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.signature';

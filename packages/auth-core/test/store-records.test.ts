@@ -3,7 +3,7 @@ import {
   copyBlockRecord,
   isSameTokenRecord,
   TOKEN_STORE_METHODS,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { describe, expect, test } from 'vitest';
 import { createMemoryTokenStore } from '../../token-store-memory/src/index.ts';
 

@@ -1,4 +1,4 @@
-import { type TokenRecord, watchExpiry } from '@connexease-kit/auth-core';
+import { type TokenRecord, watchExpiry } from '@connexease-kit/auth-core/store';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 
 const NOW = 1_000_000;

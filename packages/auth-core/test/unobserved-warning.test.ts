@@ -3,9 +3,9 @@ import {
   type AuthEvent,
   createTokenProvider,
   DIAGNOSTICS_CHANNELS,
-  reportEvent,
   type TokenProviderOptions,
 } from '@connexease-kit/auth-core';
+import { reportEvent } from '@connexease-kit/auth-core/store';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMemoryTokenStore } from '../../token-store-memory/src/index.ts';
 import { createFakeIssuer, PASSWORD, USERNAME } from './support/provider-harness.ts';

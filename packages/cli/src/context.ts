@@ -1,4 +1,5 @@
-import { namespaceFor, type TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import { namespaceFor } from '@connexease-kit/auth-core/store';
 import type { CommandLine } from './args.ts';
 import type { CliIo, Output } from './io.ts';
 import type { Settings } from './settings.ts';

@@ -1,4 +1,4 @@
-import type { BlockRecord } from '@connexease-kit/auth-core';
+import type { BlockRecord } from '@connexease-kit/auth-core/store';
 import { formatRelative, isoTime } from './format.ts';
 
 /**

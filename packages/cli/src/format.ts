@@ -1,4 +1,4 @@
-import { formatDuration } from '@connexease-kit/auth-core';
+import { formatDuration } from '@connexease-kit/auth-core/store';
 
 const SECOND = 1000;
 

@@ -1,4 +1,4 @@
-import { formatDuration } from '@connexease-kit/auth-core';
+import { formatDuration } from '@connexease-kit/auth-core/store';
 import type { StatusReport } from './status-report.ts';
 
 /** Cells in the bar: one an hour for the default 24-hour window. */

@@ -1,4 +1,4 @@
-import { formatWindow } from '@connexease-kit/auth-core';
+import { formatWindow } from '@connexease-kit/auth-core/store';
 import { formatDelta } from './format.ts';
 import { renderQuotaBar } from './quota-bar.ts';
 import type { StatusReport } from './status-report.ts';

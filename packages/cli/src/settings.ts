@@ -1,11 +1,10 @@
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
   API_DAILY_ISSUE_LIMIT,
-  ConnexeaseAuthError,
-  DEFAULT_BASE_URL,
   DEFAULT_QUOTA,
   DEFAULT_REFRESH_BEFORE_EXPIRY_MS,
-  normalizeBaseUrl,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
+import { DEFAULT_BASE_URL, normalizeBaseUrl } from '@connexease-kit/auth-core/transport';
 import type { CommandLine } from './args.ts';
 
 /** Which shared store to open. */

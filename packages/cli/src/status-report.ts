@@ -1,11 +1,6 @@
-import {
-  type BlockCode,
-  credentialFingerprint,
-  isHeaderSafeToken,
-  quotaSummary,
-  refreshPoint,
-  type TokenStore,
-} from '@connexease-kit/auth-core';
+import type { BlockCode, TokenStore } from '@connexease-kit/auth-core';
+import { credentialFingerprint, quotaSummary, refreshPoint } from '@connexease-kit/auth-core/store';
+import { isHeaderSafeToken } from '@connexease-kit/auth-core/transport';
 import { EXIT_CODES } from './exit-codes.ts';
 import { isoTime } from './format.ts';
 import type { Settings } from './settings.ts';

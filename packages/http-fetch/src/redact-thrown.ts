@@ -1,5 +1,9 @@
-import { isConnexeaseAuthError, REDACTED } from '@connexease-kit/auth-core';
-import { redactAuthorizationHeader, sanitizeTransportError } from '@connexease-kit/auth-core/transport';
+import { isConnexeaseAuthError } from '@connexease-kit/auth-core';
+import {
+  REDACTED,
+  redactAuthorizationHeader,
+  sanitizeTransportError,
+} from '@connexease-kit/auth-core/transport';
 
 /** How deep {@link mentions} looks into an error's properties and causes. */
 const MAX_DEPTH = 4;

@@ -1,4 +1,5 @@
-import type { BlockRecord, Lease, TokenRecord, TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import type { BlockRecord, Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { expect } from 'vitest';
 import type { ResolvedConformance } from './options.ts';
 import { randomNamespace } from './random-namespace.ts';

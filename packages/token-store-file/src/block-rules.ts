@@ -1,4 +1,4 @@
-import { type BlockRecord, copyBlockRecord } from '@connexease-kit/auth-core';
+import { type BlockRecord, copyBlockRecord } from '@connexease-kit/auth-core/store';
 import type { Transition } from './lease-rules.ts';
 import type { NamespaceState } from './state.ts';
 

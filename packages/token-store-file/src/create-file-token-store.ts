@@ -1,5 +1,5 @@
+import type { AuthEvent, TokenStore } from '@connexease-kit/auth-core';
 import {
-  type AuthEvent,
   assertBlockRecord,
   assertLease,
   assertNonNegativeMs,
@@ -16,9 +16,8 @@ import {
   type QuotaUsage,
   reportEvent,
   type TokenRecord,
-  type TokenStore,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import * as blocks from './block-rules.ts';
 import { storeUnavailable } from './errors.ts';
 import * as leases from './lease-rules.ts';

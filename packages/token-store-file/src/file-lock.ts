@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { link, open, readFile, rename, stat, unlink } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { formatDuration } from '@connexease-kit/auth-core';
+import { formatDuration } from '@connexease-kit/auth-core/store';
 import { describeIoError, errnoCode, storeUnavailable } from './errors.ts';
 
 /** What a lock file holds: enough to tell whether its holder is still alive. */

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Lease } from '@connexease-kit/auth-core';
+import type { Lease } from '@connexease-kit/auth-core/store';
 import type { NamespaceState } from './state.ts';
 
 /**

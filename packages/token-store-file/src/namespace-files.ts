@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { join } from 'node:path';
-import { assertNamespace } from '@connexease-kit/auth-core';
+import { assertNamespace } from '@connexease-kit/auth-core/store';
 
 /** The paths one namespace uses inside the store directory. */
 export interface NamespaceFiles {

@@ -11,7 +11,7 @@ import {
   reserveInQuota,
   restoreInQuota,
   type StoredQuota,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { ownsLease, type Transition } from './lease-rules.ts';
 import type { NamespaceState } from './state.ts';
 

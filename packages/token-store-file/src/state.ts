@@ -1,11 +1,11 @@
+import type { BlockCode } from '@connexease-kit/auth-core';
 import {
-  type BlockCode,
   type BlockRecord,
   isUnauthorizedRefresh,
   type Lease,
   type QuotaMarker,
   type TokenRecord,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 
 /** Marks our files, so a foreign JSON file in the directory is recognised as such. */
 export const FILE_FORMAT = 'connexease-kit/token-store-file';

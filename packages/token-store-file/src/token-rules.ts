@@ -1,4 +1,4 @@
-import { copyTokenRecord, type Lease, type TokenRecord } from '@connexease-kit/auth-core';
+import { copyTokenRecord, type Lease, type TokenRecord } from '@connexease-kit/auth-core/store';
 import { ownsLease, type Transition } from './lease-rules.ts';
 import type { NamespaceState } from './state.ts';
 

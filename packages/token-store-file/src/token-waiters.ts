@@ -1,11 +1,11 @@
 import { type FSWatcher, watch } from 'node:fs';
+import type { AuthEvent } from '@connexease-kit/auth-core';
 import {
-  type AuthEvent,
   isSameTokenRecord,
   type TokenRecord,
   type WaitOptions,
   watchExpiry,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { aborted, describeIoError, storeUnavailable } from './errors.ts';
 
 export interface TokenWaitersOptions {

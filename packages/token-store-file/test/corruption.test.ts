@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { AuthEvent, Lease } from '@connexease-kit/auth-core';
+import type { AuthEvent } from '@connexease-kit/auth-core';
+import type { Lease } from '@connexease-kit/auth-core/store';
 import { tempDirectory } from '@connexease-kit/test-servers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';

@@ -1,4 +1,4 @@
-import type { Lease, QuotaDecision, QuotaUsage } from '@connexease-kit/auth-core';
+import type { Lease, QuotaDecision, QuotaUsage } from '@connexease-kit/auth-core/store';
 import { tempDirectory } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { type StoreWorker, startStoreWorker } from './support/store-worker.ts';

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
-import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { tempDirectory } from '@connexease-kit/test-servers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';

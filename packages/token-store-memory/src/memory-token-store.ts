@@ -1,3 +1,4 @@
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
   assertBlockRecord,
   assertLease,
@@ -9,7 +10,6 @@ import {
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
-  ConnexeaseAuthError,
   clearLossInQuota,
   copyBlockRecord,
   copyTokenRecord,
@@ -25,7 +25,7 @@ import {
   restoreInQuota,
   type TokenRecord,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { NamespaceState } from './namespace-state.ts';
 import type { MemoryClock, MemoryTokenStore, MemoryTokenStoreOptions, RecordTtl } from './options.ts';
 import { TokenListeners } from './token-listeners.ts';

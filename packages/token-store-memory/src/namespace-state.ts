@@ -5,7 +5,7 @@ import {
   purgeQuota,
   type StoredQuota,
   type TokenRecord,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import type { RecordTtl } from './options.ts';
 
 /**

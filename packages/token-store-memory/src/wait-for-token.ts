@@ -1,9 +1,5 @@
-import {
-  ConnexeaseAuthError,
-  isSameTokenRecord,
-  type TokenRecord,
-  type WaitOptions,
-} from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { isSameTokenRecord, type TokenRecord, type WaitOptions } from '@connexease-kit/auth-core/store';
 import type { TokenListeners } from './token-listeners.ts';
 
 /** What a waiter needs from the store. */

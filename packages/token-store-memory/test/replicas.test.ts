@@ -1,4 +1,4 @@
-import type { TokenRecord } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import { describe, expect, test } from 'vitest';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../src/index.ts';
 

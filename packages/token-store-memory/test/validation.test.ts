@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { describe, expect, test } from 'vitest';
 import { createMemoryTokenStore } from '../src/index.ts';
 

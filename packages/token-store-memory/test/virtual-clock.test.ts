@@ -1,4 +1,4 @@
-import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { describe, expect, test } from 'vitest';
 import { createMemoryTokenStore } from '../src/index.ts';
 

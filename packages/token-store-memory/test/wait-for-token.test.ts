@@ -1,4 +1,4 @@
-import type { Lease, TokenRecord } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../src/index.ts';
 

@@ -1,3 +1,4 @@
+import type { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
   assertBlockRecord,
   assertLease,
@@ -8,7 +9,6 @@ import {
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
-  type ConnexeaseAuthError,
   type Lease,
   type QuotaDecision,
   type QuotaRequest,
@@ -16,7 +16,7 @@ import {
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { assertConnectionString, createOwnedPool, isPool, listenConnector } from './connection.ts';
 import { ChangeListener } from './listener.ts';
 import type {

@@ -1,4 +1,9 @@
-import type { QuotaDecision, QuotaEntry, QuotaRecordState, QuotaUsage } from '@connexease-kit/auth-core';
+import type {
+  QuotaDecision,
+  QuotaEntry,
+  QuotaRecordState,
+  QuotaUsage,
+} from '@connexease-kit/auth-core/store';
 import { toNumber } from './records.ts';
 import { QUOTA_RETENTION_FLOOR_MS } from './settings.ts';
 

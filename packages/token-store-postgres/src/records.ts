@@ -1,9 +1,5 @@
-import {
-  type BlockCode,
-  type BlockRecord,
-  copyBlockRecord,
-  type TokenRecord,
-} from '@connexease-kit/auth-core';
+import type { BlockCode } from '@connexease-kit/auth-core';
+import { type BlockRecord, copyBlockRecord, type TokenRecord } from '@connexease-kit/auth-core/store';
 
 const BLOCK_CODES: ReadonlySet<string> = new Set<BlockCode>([
   'INVALID_CREDENTIALS',

@@ -1,4 +1,5 @@
-import { type AuthEventListener, assertPositiveMs } from '@connexease-kit/auth-core';
+import type { AuthEventListener } from '@connexease-kit/auth-core';
+import { assertPositiveMs } from '@connexease-kit/auth-core/store';
 import type { PostgresTokenStoreLogger, PostgresTokenStoreOptions } from './options.ts';
 import { type SqlNames, sqlNames } from './sql/names.ts';
 import { assertSchemaName, assertTablePrefix, invalid } from './validate.ts';

@@ -1,4 +1,5 @@
-import { assertNamespace, ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { assertNamespace } from '@connexease-kit/auth-core/store';
 
 // PostgreSQL-specific checks. The contract's own argument checks (leases, records, quota requests,
 // blocks, durations) come from auth-core's store-input assertions.

@@ -1,9 +1,5 @@
-import {
-  ConnexeaseAuthError,
-  isSameTokenRecord,
-  type TokenRecord,
-  type WaitOptions,
-} from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { isSameTokenRecord, type TokenRecord, type WaitOptions } from '@connexease-kit/auth-core/store';
 import type { NamespaceSubscription } from './listener.ts';
 
 /** setTimeout's largest delay; longer waits are clamped rather than fired at once. */

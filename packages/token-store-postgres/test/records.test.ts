@@ -1,4 +1,4 @@
-import type { TokenRecord } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
 import { adminQuery, useRandomSchema } from './support/shared-postgres.ts';
 import { namespace, useStores } from './support/stores.ts';

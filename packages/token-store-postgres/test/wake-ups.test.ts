@@ -1,4 +1,4 @@
-import type { TokenRecord } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import pg from 'pg';
 import { describe, expect, it } from 'vitest';
 import { createPostgresTokenStore, type PostgresPool } from '../src/index.ts';

@@ -1,4 +1,4 @@
-import { formatDuration } from '@connexease-kit/auth-core';
+import { formatDuration } from '@connexease-kit/auth-core/store';
 import { type Cluster, Redis, type RedisOptions } from 'ioredis';
 import { storeUnavailable } from './store-error.ts';
 import { invalid } from './validate.ts';

@@ -1,5 +1,5 @@
+import type { BlockCode } from '@connexease-kit/auth-core';
 import {
-  type BlockCode,
   type BlockRecord,
   copyBlockRecord,
   isUnauthorizedRefresh,
@@ -8,7 +8,7 @@ import {
   type QuotaRecordState,
   type QuotaUsage,
   type TokenRecord,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { BLOCK_CODES } from './validate.ts';
 
 /**

@@ -1,3 +1,4 @@
+import type { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
   assertBlockRecord,
   assertLease,
@@ -8,7 +9,6 @@ import {
   assertTokenRecord,
   assertTokenValue,
   type BlockRecord,
-  type ConnexeaseAuthError,
   formatDuration,
   type Lease,
   type QuotaDecision,
@@ -17,7 +17,7 @@ import {
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import { ChangeNotifier } from './change-notifier.ts';
 import {
   closeOwnedClient,

@@ -1,4 +1,5 @@
-import { type AuthEventListener, assertPositiveMs } from '@connexease-kit/auth-core';
+import type { AuthEventListener } from '@connexease-kit/auth-core';
+import { assertPositiveMs } from '@connexease-kit/auth-core/store';
 import type { RedisTokenStoreClock, RedisTokenStoreLogger, RedisTokenStoreOptions } from './options.ts';
 import { assertKeyPrefix, invalid } from './validate.ts';
 

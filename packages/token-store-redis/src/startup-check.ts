@@ -1,4 +1,4 @@
-import { reportEvent } from '@connexease-kit/auth-core';
+import { reportEvent } from '@connexease-kit/auth-core/store';
 import { type RedisClient, withDeadline } from './connection.ts';
 import type { StoreSettings } from './settings.ts';
 import { safeMessage } from './store-error.ts';

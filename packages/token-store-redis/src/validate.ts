@@ -1,4 +1,5 @@
-import { assertNamespace, type BlockCode, ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { type BlockCode, ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { assertNamespace } from '@connexease-kit/auth-core/store';
 
 // Redis-specific checks. The contract's own argument checks (leases, records, quota requests, blocks,
 // durations) come from auth-core's store-input assertions.

@@ -1,11 +1,11 @@
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
-  ConnexeaseAuthError,
   isSameTokenRecord,
   MAX_TIMER_MS,
   type TokenRecord,
   type WaitOptions,
   watchExpiry,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import type { ChannelSubscription } from './change-notifier.ts';
 
 /** What a waiter needs from the store. */

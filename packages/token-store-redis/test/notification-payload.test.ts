@@ -1,4 +1,5 @@
-import { createEncryptedTokenStore, type TokenRecord, type TokenStore } from '@connexease-kit/auth-core';
+import { createEncryptedTokenStore, type TokenStore } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';

@@ -1,5 +1,5 @@
 import { inspect } from 'node:util';
-import type { Lease } from '@connexease-kit/auth-core';
+import type { Lease } from '@connexease-kit/auth-core/store';
 import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { eventually } from '@connexease-kit/token-store-conformance';
 import { Redis } from 'ioredis';

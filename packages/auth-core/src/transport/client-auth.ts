@@ -1,7 +1,7 @@
-import type { JwtIssuer } from '../issuer.ts';
-import { createTokenProvider } from '../provider.ts';
-import type { TokenProvider, TokenProviderOptions } from '../provider-types.ts';
-import type { TokenStore } from '../store.ts';
+import type { JwtIssuer } from '../issuer/issuer.ts';
+import { createTokenProvider } from '../provider/provider.ts';
+import type { TokenProvider, TokenProviderOptions } from '../provider/provider-types.ts';
+import type { TokenStore } from '../store/contract.ts';
 import { DEFAULT_BASE_URL } from '../url.ts';
 import { type ClientStoreOption, resolveClientStore } from './client-store.ts';
 import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options.ts';

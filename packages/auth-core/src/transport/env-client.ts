@@ -1,6 +1,6 @@
 import { type EnvConfig, readEnvConfig } from '../env-config.ts';
 import { ConnexeaseAuthError } from '../errors.ts';
-import type { TokenStore } from '../store.ts';
+import type { TokenStore } from '../store/contract.ts';
 import type { ClientInternals, TransportClientConfig } from './client-auth.ts';
 import {
   createFileStore,

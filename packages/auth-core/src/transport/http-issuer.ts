@@ -1,7 +1,7 @@
-import { classifyJwtResponse, type HeadersLike } from '../classify.ts';
 import { formatDuration } from '../duration.ts';
 import { ConnexeaseAuthError, isConnexeaseAuthError } from '../errors.ts';
-import type { IssuedToken, IssueRequest, JwtIssuer } from '../issuer.ts';
+import { classifyJwtResponse, type HeadersLike } from '../issuer/classify.ts';
+import type { IssuedToken, IssueRequest, JwtIssuer } from '../issuer/issuer.ts';
 import { baseUrlWithSlash, checkTimeoutMs, DEFAULT_TIMEOUT_MS } from './options.ts';
 import { sanitizeTransportError } from './transport-error.ts';
 

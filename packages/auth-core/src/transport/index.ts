@@ -12,6 +12,27 @@ import { assertSupportedNode } from '../node-version.ts';
 assertSupportedNode();
 
 export {
+  PROVIDER_DEFAULTS,
+  type ResolvedProviderOptions,
+  resolveProviderOptions,
+  validateCredentials,
+} from '../config.ts';
+export { type EnvConfig, readEnvConfig } from '../env-config.ts';
+export {
+  type ClassifyOptions,
+  classifyJwtResponse,
+  type HeadersLike,
+  type JwtResponseClassification,
+} from '../issuer/classify.ts';
+export { protectCredentials, REDACTED, redact } from '../secrets.ts';
+export {
+  describeUnsafeToken,
+  formatAuthorization,
+  isHeaderSafeToken,
+  parseAuthorization,
+} from '../token/schemes.ts';
+export { DEFAULT_BASE_URL, normalizeBaseUrl } from '../url.ts';
+export {
   type ClientAuth,
   type ClientInternals,
   type ClientTransport,

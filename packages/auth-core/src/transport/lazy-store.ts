@@ -1,5 +1,5 @@
 import { ConnexeaseAuthError } from '../errors.ts';
-import type { TokenStore } from '../store.ts';
+import type { TokenStore } from '../store/contract.ts';
 
 /**
  * A `TokenStore` that stands in for one made asynchronously (an optional peer loaded with `import()`)

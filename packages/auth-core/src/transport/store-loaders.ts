@@ -1,6 +1,6 @@
+import type { AuthEventListener } from '../diagnostics/events.ts';
 import { ConnexeaseAuthError } from '../errors.ts';
-import type { AuthEventListener } from '../events.ts';
-import type { TokenStore } from '../store.ts';
+import type { TokenStore } from '../store/contract.ts';
 
 /** What `@connexease-kit/token-store-redis` must export. */
 export interface RedisStoreModule {

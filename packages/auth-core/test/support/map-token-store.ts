@@ -1,6 +1,7 @@
-import type { BlockRecord, Lease, TokenRecord, TokenStore, WaitOptions } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import type { BlockRecord, Lease, TokenRecord, WaitOptions } from '@connexease-kit/auth-core/store';
 import {
-  ConnexeaseAuthError,
   clearLossInQuota,
   emptyQuota,
   type QuotaRules,
@@ -8,7 +9,7 @@ import {
   reserveInQuota,
   restoreInQuota,
   type StoredQuota,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 
 /**
  * A minimal Map-based TokenStore for auth-core's own unit tests (encryption wrapper, option checks).

@@ -5,14 +5,14 @@
 import {
   type AuthEvent,
   ConnexeaseAuthError,
-  classifyJwtResponse,
   createTokenProvider,
   type JwtIssuer,
-  TOKEN_STORE_METHODS,
   type TokenProvider,
   type TokenProviderOptions,
   type TokenStore,
 } from '@connexease-kit/auth-core';
+import { TOKEN_STORE_METHODS } from '@connexease-kit/auth-core/store';
+import { classifyJwtResponse } from '@connexease-kit/auth-core/transport';
 import { vi } from 'vitest';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../../../token-store-memory/src/index.ts';
 import { makeJwt } from './jwt.ts';

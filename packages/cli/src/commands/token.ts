@@ -1,13 +1,6 @@
-import {
-  type AuthEvent,
-  ConnexeaseAuthError,
-  createTokenProvider,
-  formatAuthorization,
-  formatWindow,
-  isHeaderSafeToken,
-  quotaSummary,
-  type TokenRecord,
-} from '@connexease-kit/auth-core';
+import { type AuthEvent, ConnexeaseAuthError, createTokenProvider } from '@connexease-kit/auth-core';
+import { formatWindow, quotaSummary, type TokenRecord } from '@connexease-kit/auth-core/store';
+import { formatAuthorization, isHeaderSafeToken } from '@connexease-kit/auth-core/transport';
 import { CliError } from '../cli-error.ts';
 import type { CommandContext } from '../context.ts';
 import { type NamespaceHandle, withNamespace } from '../context.ts';

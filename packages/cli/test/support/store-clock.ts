@@ -1,4 +1,4 @@
-import type { TokenRecord } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import type { StoreFixture } from './stores.ts';
 
 /** The store's clock (Redis `TIME`, the file store's host) as the CLI reads it. */

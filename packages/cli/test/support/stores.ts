@@ -1,7 +1,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { namespaceFor, type TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import { namespaceFor } from '@connexease-kit/auth-core/store';
 import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createFileTokenStore } from '@connexease-kit/token-store-file';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';

@@ -1,4 +1,5 @@
-import type { Lease, TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import type { Lease } from '@connexease-kit/auth-core/store';
 import { describe, expect } from 'vitest';
 import { betweenClockReadings, expectBetween, mustAcquire } from '../fixtures.ts';
 import type { SuiteContext } from '../harness.ts';

@@ -1,10 +1,5 @@
-import {
-  isConnexeaseAuthError,
-  type Lease,
-  type QuotaEntry,
-  type QuotaRecordState,
-  type TokenStore,
-} from '@connexease-kit/auth-core';
+import { isConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
+import type { Lease, QuotaEntry, QuotaRecordState } from '@connexease-kit/auth-core/store';
 import { describe, expect } from 'vitest';
 import { mustAcquire } from '../fixtures.ts';
 import type { SuiteContext } from '../harness.ts';

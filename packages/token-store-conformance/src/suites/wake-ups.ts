@@ -1,4 +1,5 @@
-import type { Lease, TokenRecord, TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { describe, expect } from 'vitest';
 import { mustAcquire, tokenRecord } from '../fixtures.ts';
 import type { SuiteContext } from '../harness.ts';

@@ -1,11 +1,10 @@
+import { isConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import {
-  isConnexeaseAuthError,
   isSameTokenRecord,
   type Lease,
   type TokenRecord,
-  type TokenStore,
   type WaitOptions,
-} from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/store';
 import type { KeyTtl } from '@connexease-kit/token-store-conformance';
 import { createMemoryTokenStore, type MemoryTokenStore } from '../../src/index.ts';
 

@@ -1,4 +1,5 @@
-import type { Lease, QuotaDecision, TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import type { Lease, QuotaDecision } from '@connexease-kit/auth-core/store';
 import { afterEach } from 'vitest';
 import {
   createPostgresTokenStore,

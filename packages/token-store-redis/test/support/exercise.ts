@@ -1,4 +1,5 @@
-import type { TokenRecord, TokenStore } from '@connexease-kit/auth-core';
+import type { TokenStore } from '@connexease-kit/auth-core';
+import type { TokenRecord } from '@connexease-kit/auth-core/store';
 import { expect } from 'vitest';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
