@@ -10,6 +10,7 @@ import {
   assertTokenValue,
   type BlockRecord,
   type Lease,
+  MAX_TIMER_MS,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -321,7 +322,7 @@ class PgTokenStore implements PostgresTokenStore {
 
   #scheduleSweep(): void {
     const interval = this.#settings.sweepIntervalMs;
-    const delay = Math.min(interval * (0.8 + Math.random() * 0.4), 2_147_483_647);
+    const delay = Math.min(interval * (0.8 + Math.random() * 0.4), MAX_TIMER_MS);
     this.#sweepTimer = setTimeout(() => {
       this.sweep()
         .catch((error: unknown) => this.#debug(`sweep failed: ${safeMessage(error)}`))

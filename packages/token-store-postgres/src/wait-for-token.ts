@@ -1,9 +1,12 @@
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
-import { isSameTokenRecord, type TokenRecord, type WaitOptions } from '@connexease-kit/auth-core/store';
+import {
+  isSameTokenRecord,
+  MAX_TIMER_MS,
+  type TokenRecord,
+  type WaitOptions,
+} from '@connexease-kit/auth-core/store';
 import type { NamespaceSubscription } from './listener.ts';
 
-/** setTimeout's largest delay; longer waits are clamped rather than fired at once. */
-const MAX_TIMER_MS = 2_147_483_647;
 /** Read a little after the known token's expiry, so the read is sure to see it gone. */
 const EXPIRY_SLACK_MS = 5;
 

@@ -1,11 +1,9 @@
 import { ConnexeaseAuthError } from '../errors.ts';
+import { MAX_TIMER_MS } from '../store/store-timers.ts';
 import { normalizeBaseUrl } from '../url.ts';
 
 /** Per-attempt HTTP timeout used when none is given: 10 seconds. */
 export const DEFAULT_TIMEOUT_MS = 10_000;
-
-/** The largest delay `setTimeout` honours (2^31 - 1 ms); ky rejects anything above it too. */
-const MAX_TIMEOUT_MS = 2_147_483_647;
 
 /**
  * Validates an API base URL the way the provider does (same namespace for equivalent spellings) and
@@ -24,10 +22,10 @@ export function baseUrlWithSlash(value: string, name: string): string {
  * @throws ConnexeaseAuthError `CONFIG_INVALID` naming `name`.
  */
 export function checkTimeoutMs(value: unknown, name: string): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMEOUT_MS) {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value <= 0 || value > MAX_TIMER_MS) {
     throw new ConnexeaseAuthError(
       'CONFIG_INVALID',
-      `${name} must be a positive integer number of milliseconds no larger than ${MAX_TIMEOUT_MS}`,
+      `${name} must be a positive integer number of milliseconds no larger than ${MAX_TIMER_MS}`,
     );
   }
   return value;
