@@ -60,4 +60,10 @@ export interface MemoryTokenStore extends TokenStore {
    * `loseRecords` hook).
    */
   debugLoseRecords(ns: string, what: 'everything' | 'quota'): void;
+  /**
+   * How many namespaces the store holds in memory. Namespaces whose records all expired are dropped by
+   * the store's next call (checked at most once a minute), so this stays bounded by the API users in
+   * use: watch it in a service serving many.
+   */
+  readonly namespaceCount: number;
 }

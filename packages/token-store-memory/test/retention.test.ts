@@ -1,5 +1,5 @@
 import { describe, expect, test } from 'vitest';
-import { createMemoryTokenStore } from '../src/index.ts';
+import { createMemoryTokenStore, type MemoryTokenStore } from '../src/index.ts';
 
 const HOUR_MS = 60 * 60 * 1000;
 
@@ -13,9 +13,8 @@ function manualClock(): { now(): number; advance(ms: number): void } {
   };
 }
 
-/** The store's private namespace map: the only way to see that forgotten namespaces free memory. */
-function namespaceCount(store: object): number {
-  return (Reflect.get(store, 'namespaces') as Map<string, unknown>).size;
+function namespaceCount(store: MemoryTokenStore): number {
+  return store.namespaceCount;
 }
 
 describe('nothing lives forever, not even the fence counter', () => {

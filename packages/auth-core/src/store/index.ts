@@ -1,8 +1,9 @@
 /**
  * `@connexease-kit/auth-core/store`: the door for store adapter authors (memory, file, Redis,
  * PostgreSQL, or yours): the `TokenStore` contract, the input assertions every store runs, the record
- * helpers and quota-record rules, the timer cap and expiry watch, the clock, and the namespace and
- * quota math a tool needs to read what a store holds. Services use the main entry.
+ * helpers and quota-record rules, `waitForToken` written once (`waitForRecordChange`), the timer cap
+ * and expiry watch, the clock, and the namespace and quota math a tool needs to read what a store
+ * holds. Services use the main entry.
  *
  * @packageDocumentation
  */
@@ -65,6 +66,7 @@ export type {
   UnauthorizedRefresh,
   WaitOptions,
 } from './contract.ts';
+export { NamespaceListeners } from './namespace-listeners.ts';
 export {
   assertBlockRecord,
   assertLease,
@@ -86,3 +88,8 @@ export {
   TOKEN_STORE_METHODS,
 } from './store-records.ts';
 export { EXPIRY_RECHECK_MS, expiryRecheckDelay, MAX_TIMER_MS, watchExpiry } from './store-timers.ts';
+export {
+  type RecordChangeSource,
+  type RecordSubscription,
+  waitForRecordChange,
+} from './wait-for-record.ts';

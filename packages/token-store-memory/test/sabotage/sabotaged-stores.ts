@@ -40,6 +40,9 @@ function withOverrides(inner: MemoryTokenStore, overrides: Partial<TokenStore>):
     inspectTtls: (ns) => inner.inspectTtls(ns),
     debugTtls: (ns) => inner.inspectTtls(ns),
     debugLoseRecords: (ns, what) => inner.debugLoseRecords(ns, what),
+    get namespaceCount() {
+      return inner.namespaceCount;
+    },
     ...overrides,
   };
 }
