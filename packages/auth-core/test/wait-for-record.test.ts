@@ -131,7 +131,7 @@ describe('waitForRecordChange', () => {
     source.current = known;
     const wait = waitForRecordChange({ known, timeoutMs: 10_000 }, source);
     await vi.advanceTimersByTimeAsync(0);
-    source.listeners.forEach((listener) => listener(record('a', 1)));
+    for (const listener of source.listeners) listener(record('a', 1));
     await vi.advanceTimersByTimeAsync(0);
     source.write(record('c', 3));
     await expect(wait).resolves.toEqual(record('c', 3));
