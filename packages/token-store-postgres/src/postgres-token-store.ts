@@ -1,4 +1,3 @@
-import type { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import {
   assertBlockRecord,
   assertLease,
@@ -17,6 +16,7 @@ import {
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
+  waitForRecordChange,
 } from '@connexease-kit/auth-core/store';
 import { assertConnectionString, createOwnedPool, isPool, listenConnector } from './connection.ts';
 import { ChangeListener } from './listener.ts';
@@ -34,7 +34,6 @@ import { type Statements, statements } from './sql/statements.ts';
 import { StatementRunner } from './statement-runner.ts';
 import { safeMessage, storeUnavailable } from './store-error.ts';
 import { assertRowNamespace, invalid } from './validate.ts';
-import { type TokenReading, waitForToken } from './wait-for-token.ts';
 
 /**
  * Creates the fleet `TokenStore` over PostgreSQL (node-postgres 8): give it your `pg.Pool` (left open
@@ -64,13 +63,19 @@ export function createPostgresTokenStore(options: PostgresTokenStoreOptions): Po
   throw invalid('createPostgresTokenStore needs either `pool` (a pg.Pool) or `connectionString`');
 }
 
+/** A read of the token with the database's clock at that moment (epoch ms). */
+interface TokenReading {
+  record: TokenRecord | null;
+  now: number;
+}
+
 class PgTokenStore implements PostgresTokenStore {
   readonly #pool: PostgresPool;
   readonly #ownsPool: boolean;
   readonly #settings: StoreSettings;
   readonly #sql: Statements;
   readonly #listener: ChangeListener | undefined;
-  readonly #closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
+  readonly #closeHandlers = new Set<(error: unknown) => void>();
   readonly #runner: StatementRunner;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -258,12 +263,17 @@ class PgTokenStore implements PostgresTokenStore {
     if (options.known !== null) assertTokenRecord(options.known);
     this.#assertOpen();
     const listener = this.#listener;
-    return waitForToken(options, {
+    // Expiry is timed on the database's clock, learnt from each read.
+    let clockOffsetMs = 0;
+    return waitForRecordChange(options, {
       subscribe: (onChange) =>
-        listener === undefined
-          ? { ready: Promise.resolve(), release: () => {} }
-          : listener.subscribe(ns, onChange),
-      read: () => this.#readToken(ns),
+        listener === undefined ? { release: () => {} } : listener.subscribe(ns, () => onChange()),
+      read: async () => {
+        const { record, now } = await this.#readToken(ns);
+        if (Number.isFinite(now)) clockOffsetMs = now - Date.now();
+        return record;
+      },
+      now: () => Date.now() + clockOffsetMs,
       pollIntervalMs: this.#settings.pollIntervalMs,
       onClose: (reject) => {
         this.#closeHandlers.add(reject);

@@ -17,6 +17,7 @@ import {
   type QuotaUsage,
   type TokenRecord,
   type WaitOptions,
+  waitForRecordChange,
 } from '@connexease-kit/auth-core/store';
 import { ChangeNotifier } from './change-notifier.ts';
 import {
@@ -52,7 +53,6 @@ import {
 } from './settings.ts';
 import { safeMessage, storeUnavailable, toStoreError } from './store-error.ts';
 import { assertKeyNamespace, invalid } from './validate.ts';
-import { waitForToken } from './wait-for-token.ts';
 
 /**
  * Creates the fleet `TokenStore` over ioredis: give it your `Redis` (standalone or Sentinel) or
@@ -83,56 +83,58 @@ function toNumber(value: unknown): number {
 }
 
 class IoredisTokenStore implements RedisTokenStore {
-  private readonly notifier: ChangeNotifier;
+  readonly #client: RedisClient;
+  readonly #ownsClient: boolean;
+  readonly #settings: StoreSettings;
+  readonly #notifier: ChangeNotifier;
   /** PUBLISH on standalone and Sentinel; SPUBLISH (sharded, stays on the namespace's slot) on Cluster. */
-  private readonly publishCommand: 'PUBLISH' | 'SPUBLISH';
-  private readonly closeHandlers = new Set<(error: ConnexeaseAuthError) => void>();
-  private closed = false;
-  private readonly cancelStartupChecks: Array<() => void>;
+  readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
+  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  #closed = false;
+  readonly #cancelStartupChecks: Array<() => void>;
   /** The last connection error of a client the store owns (a caller's client reports its own). */
-  private lastConnectionError: string | undefined;
+  #lastConnectionError: string | undefined;
 
-  constructor(
-    private readonly client: RedisClient,
-    private readonly ownsClient: boolean,
-    private readonly settings: StoreSettings,
-  ) {
-    this.publishCommand = isCluster(client) ? 'SPUBLISH' : 'PUBLISH';
-    this.notifier = new ChangeNotifier(client, {
-      timeoutMs: this.settings.commandTimeoutMs,
-      logger: this.settings.logger,
+  constructor(client: RedisClient, ownsClient: boolean, settings: StoreSettings) {
+    this.#client = client;
+    this.#ownsClient = ownsClient;
+    this.#settings = settings;
+    this.#publishCommand = isCluster(client) ? 'SPUBLISH' : 'PUBLISH';
+    this.#notifier = new ChangeNotifier(client, {
+      timeoutMs: this.#settings.commandTimeoutMs,
+      logger: this.#settings.logger,
     });
     if (ownsClient) {
       // Without a listener ioredis prints every reconnect failure; calls report outages themselves.
       client.on('error', (error: unknown) => {
-        this.lastConnectionError = safeMessage(error);
-        this.debug(`connection error: ${this.lastConnectionError}`);
+        this.#lastConnectionError = safeMessage(error);
+        this.#debug(`connection error: ${this.#lastConnectionError}`);
       });
     }
     defineScripts(client);
-    this.cancelStartupChecks = settings.startupChecks
+    this.#cancelStartupChecks = settings.startupChecks
       ? [startEvictionCheck(client, settings), startDurabilityCheck(client, settings)]
       : [];
   }
 
   async readToken(ns: string): Promise<TokenRecord | null> {
-    const keys = this.keys(ns);
-    return this.run('readToken', async () => decodeToken(await this.client.get(keys.token)));
+    const keys = this.#keys(ns);
+    return this.#run('readToken', async () => decodeToken(await this.#client.get(keys.token)));
   }
 
   async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertLease(lease);
     assertTokenRecord(record);
     // The record's times are on the store's clock (the TokenStore contract), so Redis measures the
     // TTL against its own TIME: whatever the writing replica's clock says, the key lives until expiresAt.
-    const written = await this.run('writeToken', async () =>
+    const written = await this.#run('writeToken', async () =>
       toNumber(
         await runScript(
-          this.client,
+          this.#client,
           'cxkWriteTokenV3',
           [keys.token, keys.lease, keys.fence, keys.channel],
-          [lease.id, lease.fence, encodeToken(record), record.expiresAt, this.publishCommand],
+          [lease.id, lease.fence, encodeToken(record), record.expiresAt, this.#publishCommand],
         ),
       ),
     );
@@ -145,27 +147,27 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async discardToken(ns: string, value: string): Promise<boolean> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertTokenValue(value);
-    return this.run('discardToken', async () => {
+    return this.#run('discardToken', async () => {
       const deleted = await runScript(
-        this.client,
+        this.#client,
         'cxkDiscardTokenV1',
         [keys.token, keys.channel],
-        [value, this.publishCommand],
+        [value, this.#publishCommand],
       );
       return toNumber(deleted) === 1;
     });
   }
 
   async acquireLease(ns: string, options: { ttlMs: number }): Promise<Lease | null> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     const ttlMs = options?.ttlMs;
     assertPositiveMs(ttlMs, 'acquireLease ttlMs');
     const id = crypto.randomUUID();
-    return this.run('acquireLease', async () => {
+    return this.#run('acquireLease', async () => {
       const reply = await runScript(
-        this.client,
+        this.#client,
         'cxkAcquireLeaseV1',
         [keys.lease, keys.fence, keys.token],
         [id, Math.ceil(ttlMs), FENCE_RETENTION_MS],
@@ -176,12 +178,12 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertLease(lease);
     assertPositiveMs(ttlMs, 'extendLease ttlMs');
-    return this.run('extendLease', async () => {
+    return this.#run('extendLease', async () => {
       const expiresAt = await runScript(
-        this.client,
+        this.#client,
         'cxkExtendLeaseV1',
         [keys.lease, keys.fence],
         [lease.id, Math.ceil(ttlMs)],
@@ -191,32 +193,32 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async releaseLease(ns: string, lease: Lease): Promise<boolean> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertLease(lease);
-    return this.run('releaseLease', async () => {
-      const released = await runScript(this.client, 'cxkReleaseLeaseV1', [keys.lease], [lease.id]);
+    return this.#run('releaseLease', async () => {
+      const released = await runScript(this.#client, 'cxkReleaseLeaseV1', [keys.lease], [lease.id]);
       return toNumber(released) === 1;
     });
   }
 
   async readLease(ns: string): Promise<Lease | null> {
-    const keys = this.keys(ns);
-    return this.run('readLease', async () => {
-      const reply = await runScript(this.client, 'cxkReadLeaseV1', [keys.lease, keys.fence], []);
+    const keys = this.#keys(ns);
+    return this.#run('readLease', async () => {
+      const reply = await runScript(this.#client, 'cxkReadLeaseV1', [keys.lease, keys.fence], []);
       if (!Array.isArray(reply)) return null;
       return { id: String(reply[0]), fence: toNumber(reply[1]), expiresAt: toNumber(reply[2]) };
     });
   }
 
   async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertQuotaRequest(request);
     const { id, limit, lease } = request;
     const windowMs = Math.ceil(request.windowMs);
     const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
-    return this.run('reserveIssue', async () => {
+    return this.#run('reserveIssue', async () => {
       const reply = (await runScript(
-        this.client,
+        this.#client,
         'cxkReserveV2',
         [keys.quota, keys.epoch, keys.lease, keys.fence],
         [
@@ -247,25 +249,25 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     const windowMs = options?.windowMs;
     assertPositiveMs(windowMs, 'quotaUsage windowMs');
-    return this.run('quotaUsage', async () =>
+    return this.#run('quotaUsage', async () =>
       decodeQuotaUsage(
-        await runScript(this.client, 'cxkQuotaUsageV2', [keys.quota, keys.epoch], [Math.ceil(windowMs)]),
+        await runScript(this.#client, 'cxkQuotaUsageV2', [keys.quota, keys.epoch], [Math.ceil(windowMs)]),
       ),
     );
   }
 
   async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertQuotaRestoreRequest(request);
     const windowMs = Math.ceil(request.windowMs);
     const retentionMs = Math.max(windowMs, QUOTA_RETENTION_FLOOR_MS);
-    return this.run('restoreQuota', async () =>
+    return this.#run('restoreQuota', async () =>
       decodeQuotaUsage(
         await runScript(
-          this.client,
+          this.#client,
           'cxkRestoreQuotaV1',
           [keys.quota, keys.epoch],
           [
@@ -282,59 +284,59 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async clearQuotaLoss(ns: string): Promise<boolean> {
-    const keys = this.keys(ns);
-    return this.run(
+    const keys = this.#keys(ns);
+    return this.#run(
       'clearQuotaLoss',
       async () =>
-        toNumber(await runScript(this.client, 'cxkClearQuotaLossV1', [keys.quota, keys.epoch], [])) === 1,
+        toNumber(await runScript(this.#client, 'cxkClearQuotaLossV1', [keys.quota, keys.epoch], [])) === 1,
     );
   }
 
   async readBlock(ns: string): Promise<BlockRecord | null> {
-    const keys = this.keys(ns);
-    return this.run('readBlock', async () => decodeBlock(await this.client.get(keys.block)));
+    const keys = this.#keys(ns);
+    return this.#run('readBlock', async () => decodeBlock(await this.#client.get(keys.block)));
   }
 
   async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     assertBlockRecord(block);
     if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
-    const px = Math.ceil(ttlMs ?? this.settings.blockSafetyTtlMs);
-    await this.run('writeBlock', async () => {
-      await this.client.set(keys.block, encodeBlock(block), 'PX', px);
+    const px = Math.ceil(ttlMs ?? this.#settings.blockSafetyTtlMs);
+    await this.#run('writeBlock', async () => {
+      await this.#client.set(keys.block, encodeBlock(block), 'PX', px);
     });
   }
 
   async clearBlock(ns: string): Promise<void> {
-    const keys = this.keys(ns);
-    await this.run('clearBlock', async () => {
-      await this.client.del(keys.block);
+    const keys = this.#keys(ns);
+    await this.#run('clearBlock', async () => {
+      await this.#client.del(keys.block);
     });
   }
 
   async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
-    const keys = this.keys(ns);
+    const keys = this.#keys(ns);
     if (typeof options !== 'object' || options === null)
       throw invalid('waitForToken needs an options object');
     assertNonNegativeMs(options.timeoutMs, 'waitForToken timeoutMs');
     if (options.known !== null) assertTokenRecord(options.known);
-    this.assertOpen();
-    return waitForToken(options, {
+    this.#assertOpen();
+    return waitForRecordChange(options, {
       subscribe: (onChange) =>
-        this.notifier.subscribe(keys.channel, (message) => onChange(decodeToken(message))),
+        this.#notifier.subscribe(keys.channel, (message) => onChange(decodeToken(message) ?? undefined)),
       read: () => this.readToken(ns),
-      pollIntervalMs: this.settings.pollIntervalMs,
+      pollIntervalMs: this.#settings.pollIntervalMs,
       onClose: (reject) => {
-        this.closeHandlers.add(reject);
-        return () => this.closeHandlers.delete(reject);
+        this.#closeHandlers.add(reject);
+        return () => this.#closeHandlers.delete(reject);
       },
     });
   }
 
   async inspectTtls(ns: string): Promise<RedisKeyTtl[]> {
-    const keys = this.keys(ns);
-    return this.run('inspectTtls', async () => {
-      const ttls = await Promise.all(KEY_KINDS.map((kind) => this.client.pttl(keys[kind])));
+    const keys = this.#keys(ns);
+    return this.#run('inspectTtls', async () => {
+      const ttls = await Promise.all(KEY_KINDS.map((kind) => this.#client.pttl(keys[kind])));
       const found: RedisKeyTtl[] = [];
       KEY_KINDS.forEach((kind, index) => {
         const pttl = ttls[index] ?? -2;
@@ -346,37 +348,37 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   async close(): Promise<void> {
-    if (this.closed) return;
-    this.closed = true;
+    if (this.#closed) return;
+    this.#closed = true;
     const error = storeUnavailable('the store is closed');
-    for (const reject of [...this.closeHandlers]) reject(error);
-    this.closeHandlers.clear();
-    for (const cancel of this.cancelStartupChecks) cancel();
-    this.notifier.close();
-    if (this.ownsClient) await closeOwnedClient(this.client, this.settings.commandTimeoutMs);
+    for (const reject of [...this.#closeHandlers]) reject(error);
+    this.#closeHandlers.clear();
+    for (const cancel of this.#cancelStartupChecks) cancel();
+    this.#notifier.close();
+    if (this.#ownsClient) await closeOwnedClient(this.#client, this.#settings.commandTimeoutMs);
   }
 
-  private keys(ns: string): RedisNamespaceKeys {
+  #keys(ns: string): RedisNamespaceKeys {
     assertKeyNamespace(ns);
-    return redisTokenStoreKeys(ns, this.settings.keyPrefix);
+    return redisTokenStoreKeys(ns, this.#settings.keyPrefix);
   }
 
-  private assertOpen(): void {
-    if (this.closed) throw storeUnavailable('the store is closed');
+  #assertOpen(): void {
+    if (this.#closed) throw storeUnavailable('the store is closed');
   }
 
   /** Every Redis call: waits for the connection and runs within `commandTimeoutMs`; failures become `STORE_UNAVAILABLE`. */
-  private async run<T>(operation: string, task: () => Promise<T>): Promise<T> {
-    this.assertOpen();
+  async #run<T>(operation: string, task: () => Promise<T>): Promise<T> {
+    this.#assertOpen();
     try {
       return await withDeadline(
         operation,
-        this.settings.commandTimeoutMs,
+        this.#settings.commandTimeoutMs,
         async (signal) => {
-          await whenReady(this.client, signal);
+          await whenReady(this.#client, signal);
           return task();
         },
-        () => this.timedOut(operation),
+        () => this.#timedOut(operation),
       );
     } catch (error) {
       throw toStoreError(operation, error);
@@ -384,19 +386,19 @@ class IoredisTokenStore implements RedisTokenStore {
   }
 
   /** Why a call ran out of time: no connection (with the last error we saw), or Redis did not answer. */
-  private timedOut(operation: string): ConnexeaseAuthError {
-    const ms = this.settings.commandTimeoutMs;
-    if (this.client.status === 'ready') {
+  #timedOut(operation: string): ConnexeaseAuthError {
+    const ms = this.#settings.commandTimeoutMs;
+    if (this.#client.status === 'ready') {
       return storeUnavailable(`${operation} failed: Redis did not answer within ${formatDuration(ms)}`);
     }
     const lastError =
-      this.lastConnectionError === undefined ? '' : `; last error: ${this.lastConnectionError}`;
+      this.#lastConnectionError === undefined ? '' : `; last error: ${this.#lastConnectionError}`;
     return storeUnavailable(
-      `${operation} failed: Redis is not connected (connection ${this.client.status}${lastError}); gave up after ${formatDuration(ms)}`,
+      `${operation} failed: Redis is not connected (connection ${this.#client.status}${lastError}); gave up after ${formatDuration(ms)}`,
     );
   }
 
-  private debug(message: string): void {
-    this.settings.logger?.debug?.(`Redis token store: ${message}`);
+  #debug(message: string): void {
+    this.#settings.logger?.debug?.(`Redis token store: ${message}`);
   }
 }
