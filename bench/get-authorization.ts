@@ -21,17 +21,11 @@ import {
   type TokenStore,
 } from '@connexease-kit/auth-core';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
+import { benchToken } from './support/bench-token.ts';
 
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 10);
 const OPS_PER_ROUND = Number(process.env.BENCH_OPS ?? 200_000);
 const TARGET_RATIO = 0.5;
-
-/** A JWT-shaped token whose `exp` is a day away, so the provider holds it for the whole run. */
-function benchToken(): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ user_id: 1, iat: now, exp: now + 86_400 })}.c2ln`;
-}
 
 /** Wraps every store method to count calls. */
 function countingStore(inner: TokenStore): { store: TokenStore; calls: () => number } {

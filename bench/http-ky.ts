@@ -8,31 +8,21 @@
  *   the fetch it hands ky instead, and this line shows what that saves;
  * - a second, identical plain ky instance: plain against itself shows the run's noise floor.
  *
- * Requests are interleaved one by one, sequentially, in a fresh random order for every group of four,
- * so load from other processes hits every client alike and no client always runs right after the same
- * other one (work a request leaves behind, such as ky cancelling the hook's clone, would otherwise be
- * charged to its fixed successor). Each rate is the client's request count over its own summed time.
- * The ratios are what matter, not the absolute rates.
+ * Requests are interleaved one by one in a fresh random order for every group of four (see
+ * support/interleave.ts: work a request leaves behind, such as ky cancelling the hook's clone, is not
+ * charged to a fixed successor). The ratios are what matter, not the absolute rates.
  *
  * Run after building the packages:
  *   npx pnpm@12.21.0 --filter @connexease-kit/http-ky... build
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/http-ky.ts
  */
-import { once } from 'node:events';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
+import { startBenchApi } from './support/bench-api.ts';
+import { interleave } from './support/interleave.ts';
 
 /** Requests per client. Shorter runs swing by more than the effect being measured on a shared machine. */
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 15_000);
 const TARGET_RATIO = 0.95;
-
-/** A JWT-shaped token whose `exp` is a day away, so the provider holds it for the whole run. */
-function benchToken(): string {
-  const encode = (value: object) => Buffer.from(JSON.stringify(value)).toString('base64url');
-  const now = Math.floor(Date.now() / 1000);
-  return `${encode({ alg: 'HS256', typ: 'JWT' })}.${encode({ user_id: 1, iat: now, exp: now + 86_400 })}.c2ln`;
-}
 
 /** What {@link runHttpKyBench} measured. */
 export interface HttpKyBenchResult {
@@ -52,37 +42,10 @@ export interface HttpKyBenchResult {
   controlRatio: number;
 }
 
-/** The indexes `0 … length - 1` in a random order (Fisher-Yates). */
-function shuffled(length: number): number[] {
-  const order = Array.from({ length }, (_, index) => index);
-  for (let i = length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [order[i], order[j]] = [order[j]!, order[i]!];
-  }
-  return order;
-}
-
 /** Runs the benchmark and returns the rates and ratios. */
 export async function runHttpKyBench(): Promise<HttpKyBenchResult> {
-  const token = benchToken();
-  const body = JSON.stringify({ ok: true });
-  let issues = 0;
-  const server = createServer((request, response) => {
-    request.resume();
-    if (request.url === '/jwt/' && request.method === 'POST') {
-      issues++;
-      response.writeHead(200, { 'content-type': 'application/json' });
-      response.end(JSON.stringify({ token, account: { uuid: 'bench' } }));
-      return;
-    }
-    const ok = request.headers.authorization === `JWT ${token}`;
-    response.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-    response.end(ok ? body : '{"detail":"unauthorized"}');
-  });
-  server.keepAliveTimeout = 60_000;
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const server = await startBenchApi();
+  const { token, url: baseUrl } = server;
 
   const { api, auth } = createConnexeaseClient({
     baseUrl,
@@ -103,40 +66,29 @@ export async function runHttpKyBench(): Promise<HttpKyBenchResult> {
   const control = api.create(plainOptions);
   const hooked = api.create({ ...plainOptions, hooks: { afterResponse: [() => {}] } });
 
-  const clients = [
-    () => api.get('bench/').json(),
-    () => plain.get('bench/').json(),
-    () => hooked.get('bench/').json(),
-    () => control.get('bench/').json(),
-  ];
-  const [OURS, PLAIN, HOOKED, CONTROL] = [0, 1, 2, 3] as const;
-  const elapsed = clients.map(() => 0);
-
   try {
-    // Warm-up: the one token issue, the connection, the JIT.
-    for (let i = 0; i < 300; i++) for (const call of clients) await call();
-    for (let i = 0; i < REQUESTS; i++) {
-      for (const index of shuffled(clients.length)) {
-        const started = performance.now();
-        await clients[index]!();
-        elapsed[index]! += performance.now() - started;
-      }
-    }
+    const rates = await interleave(
+      {
+        ours: () => api.get('bench/').json(),
+        plain: () => plain.get('bench/').json(),
+        hooked: () => hooked.get('bench/').json(),
+        control: () => control.get('bench/').json(),
+      },
+      { requests: REQUESTS },
+    );
+    const issues = server.issues();
     if (issues !== 1) throw new Error(`expected exactly one POST /jwt/ during the run, saw ${issues}`);
-    const perSecond = elapsed.map((ms) => REQUESTS / (ms / 1000));
-    const ratio = (a: number, b: number) => perSecond[a]! / perSecond[b]!;
     return {
-      oursPerSecond: perSecond[OURS]!,
-      baselinePerSecond: perSecond[PLAIN]!,
-      hookedBaselinePerSecond: perSecond[HOOKED]!,
-      ratio: ratio(OURS, PLAIN),
-      hookedRatio: ratio(HOOKED, PLAIN),
-      ownCostRatio: ratio(OURS, HOOKED),
-      controlRatio: ratio(CONTROL, PLAIN),
+      oursPerSecond: rates.ours,
+      baselinePerSecond: rates.plain,
+      hookedBaselinePerSecond: rates.hooked,
+      ratio: rates.ours / rates.plain,
+      hookedRatio: rates.hooked / rates.plain,
+      ownCostRatio: rates.ours / rates.hooked,
+      controlRatio: rates.control / rates.plain,
     };
   } finally {
     await auth.close();
-    server.closeAllConnections();
     server.close();
   }
 }

@@ -197,7 +197,7 @@ function isShutdownBlock(block: CodeBlock): boolean {
 
 /** The root README and the README of every package and workspace folder. */
 function readmes(): string[] {
-  const folders = ['.', 'demo', 'docs', 'bench', 'integration', 'test-servers'];
+  const folders = ['.', 'demo', 'docs', 'bench', 'integration', 'test-servers', 'test-support'];
   for (const name of readdirSync(join(ROOT, 'packages'))) folders.push(join('packages', name));
   return folders.map((folder) => join(folder, 'README.md')).filter((file) => existsSync(join(ROOT, file)));
 }

@@ -1,11 +1,18 @@
-import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type { MockServer, MockServerOptions } from '@connexease-kit/mock-server';
+import {
+  ACCESS_TOKEN,
+  caught,
+  type Echo,
+  expectNoSecrets,
+  FAST_RETRY,
+  JOHN,
+  startHttpServer,
+  startTestServer,
+} from '@connexease-kit/test-support';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
 import {
@@ -14,15 +21,6 @@ import {
   type ConnexeaseFetchConfig,
   createConnexeaseFetch,
 } from '../src/client.ts';
-import {
-  ACCESS_TOKEN,
-  caught,
-  type Echo,
-  expectNoSecrets,
-  FAST_RETRY,
-  JOHN,
-  startTestServer,
-} from './helpers.ts';
 
 async function setup(
   config: Partial<ConnexeaseFetchConfig> = {},
@@ -310,13 +308,12 @@ describe('createConnexeaseFetch: signals and timeouts', () => {
 
 describe('createConnexeaseFetch: the timeout covers the response, not the body', () => {
   it('a body that streams for longer than timeoutMs is read to the end', async () => {
-    const server = createServer((request, response) => {
+    const url = await startHttpServer((request, response) => {
       request.resume();
       response.writeHead(200, { 'content-type': 'application/json' });
       response.write('{"slow":');
       setTimeout(() => response.end('true}'), 600);
     });
-    const url = await listen(server);
     const { fetch, auth } = createConnexeaseFetch({
       baseUrl: url,
       credentials: { accessToken: ACCESS_TOKEN },
@@ -459,7 +456,7 @@ describe("createConnexeaseFetch: store: 'file'", () => {
 
 /** A server that records the headers of every call and answers 200 `{}`. */
 async function startHeaderServer(seen: Record<string, string | undefined>[]): Promise<string> {
-  const server = createServer((request, response) => {
+  return startHttpServer((request, response) => {
     request.resume();
     seen.push({
       authorization: request.headers.authorization,
@@ -469,25 +466,13 @@ async function startHeaderServer(seen: Record<string, string | undefined>[]): Pr
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end('{}');
   });
-  return listen(server);
 }
 
 /** A token endpoint that answers every POST /jwt/ with `body` (status 200). */
 async function startJwtServer(body: string): Promise<string> {
-  const server = createServer((request, response) => {
+  return startHttpServer((request, response) => {
     request.resume();
     response.writeHead(200, { 'content-type': 'application/json' });
     response.end(body);
   });
-  return listen(server);
-}
-
-async function listen(server: ReturnType<typeof createServer>): Promise<string> {
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 }

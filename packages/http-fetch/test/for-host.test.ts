@@ -1,21 +1,11 @@
-import { startMockServer } from '@connexease-kit/mock-server';
+import { type Echo, JOHN, startTwoHosts } from '@connexease-kit/test-support';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { authFetch } from '../src/auth-fetch.ts';
 import { createConnexeaseFetch } from '../src/client.ts';
-import { type Echo, JOHN, startTestServer } from './helpers.ts';
-
-/** The API host (issues JWTs) and a statistics host that accepts the same JWTs (a shared secret). */
-async function twoHosts() {
-  const secret = `cxk-two-hosts-${Math.random()}`;
-  const api = await startTestServer({ secret });
-  const stream = await startMockServer({ secret });
-  onTestFinished(() => stream.close());
-  return { api, stream };
-}
 
 describe('one credential, several hosts (http-fetch)', () => {
   it('forHost signs GET /stats on the second host with the token issued once by the API host', async () => {
-    const { api, stream } = await twoHosts();
+    const { api, stream } = await startTwoHosts();
     const client = createConnexeaseFetch({ baseUrl: api.url, credentials: JOHN });
     onTestFinished(() => client.auth.close());
     const stats = client.forHost(stream.url);
@@ -43,7 +33,7 @@ describe('one credential, several hosts (http-fetch)', () => {
   });
 
   it('a 401 from the second host refreshes through POST /jwt/ on the API host, never the second host', async () => {
-    const { api, stream } = await twoHosts();
+    const { api, stream } = await startTwoHosts();
     const client = createConnexeaseFetch({ baseUrl: api.url, credentials: JOHN });
     onTestFinished(() => client.auth.close());
     const stats = client.forHost(stream.url);
@@ -57,7 +47,7 @@ describe('one credential, several hosts (http-fetch)', () => {
   });
 
   it('authFetch(auth) signs absolute URLs of any host with the same token', async () => {
-    const { api, stream } = await twoHosts();
+    const { api, stream } = await startTwoHosts();
     const client = createConnexeaseFetch({ baseUrl: api.url, credentials: JOHN });
     onTestFinished(() => client.auth.close());
     const signed = authFetch(client.auth);

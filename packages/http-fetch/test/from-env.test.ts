@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from '@connexease-kit/test-support';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnexeaseFetch } from '../src/client.ts';
 import { createConnexeaseFetchFromEnv, createFetchFromEnvWith } from '../src/from-env.ts';
-import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

@@ -1,10 +1,14 @@
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import {
+  caught,
+  expectNoSecrets,
+  JOHN,
+  startHttpServer,
+  startTestServer,
+} from '@connexease-kit/test-support';
+import { describe, expect, it } from 'vitest';
 import { createJwtIssuer } from '../src/issuer.ts';
-import { caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const signal = (): AbortSignal => new AbortController().signal;
 
@@ -117,7 +121,7 @@ describe('createJwtIssuer (fetch) against the mock API', () => {
 describe('createJwtIssuer (fetch) request shape', () => {
   it('POSTs JSON {username, password} with Accept: application/json to <baseUrl path>/jwt/, through the given fetch', async () => {
     const seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string }[] = [];
-    const url = await listen((request, response) => {
+    const url = await startHttpServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => {
         body += chunk;
@@ -148,12 +152,12 @@ describe('createJwtIssuer (fetch) request shape', () => {
 
   it('does not follow a redirect with the password: a 307 is INVALID_RESPONSE and nothing reaches its target', async () => {
     let reachedTarget = 0;
-    const target = await listen((request, response) => {
+    const target = await startHttpServer((request, response) => {
       reachedTarget++;
       request.resume();
       response.end('{"token":"a.b.c"}');
     });
-    const redirecting = await listen((request, response) => {
+    const redirecting = await startHttpServer((request, response) => {
       request.resume();
       response.writeHead(307, { location: `${target}/jwt/` });
       response.end();
@@ -165,14 +169,3 @@ describe('createJwtIssuer (fetch) request shape', () => {
     expect(reachedTarget).toBe(0);
   });
 });
-
-async function listen(handler: Parameters<typeof createServer>[1]): Promise<string> {
-  const server = createServer(handler);
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}

@@ -4,6 +4,7 @@
  * `fetch` adapter. Each is also a README recipe, run as written by the packed-tarball consumer test.
  */
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { caught, type Echo, JOHN, startTestServer } from '@connexease-kit/test-support';
 import axios, { AxiosError } from 'axios';
 import createClient from 'openapi-fetch';
 import { Agent, fetch as undiciFetch } from 'undici';
@@ -11,7 +12,6 @@ import { describe, expect, it, onTestFinished } from 'vitest';
 import { authFetch } from '../src/auth-fetch.ts';
 import { createConnexeaseFetch } from '../src/client.ts';
 import type { FetchLike } from '../src/fetch-types.ts';
-import { caught, type Echo, JOHN, startTestServer } from './helpers.ts';
 
 async function setup(fetch?: FetchLike) {
   const server = await startTestServer();

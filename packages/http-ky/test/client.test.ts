@@ -1,11 +1,18 @@
-import { once } from 'node:events';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type { MockServer, MockServerOptions } from '@connexease-kit/mock-server';
+import {
+  ACCESS_TOKEN,
+  caught,
+  type Echo,
+  expectNoSecrets,
+  FAST_RETRY,
+  JOHN,
+  startHttpServer,
+  startTestServer,
+} from '@connexease-kit/test-support';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { HTTPError } from 'ky';
 import { describe, expect, it, onTestFinished, vi } from 'vitest';
@@ -15,16 +22,6 @@ import {
   type ConnexeaseClientConfig,
   createConnexeaseClient,
 } from '../src/client.ts';
-import { ACCESS_TOKEN, caught, expectNoSecrets, FAST_RETRY, JOHN, startTestServer } from './helpers.ts';
-
-interface Echo {
-  ok: boolean;
-  method: string;
-  path: string;
-  scheme: string;
-  username?: string;
-  body?: unknown;
-}
 
 async function setup(
   config: Partial<ConnexeaseClientConfig> = {},
@@ -194,20 +191,14 @@ describe('createConnexeaseClient: POST /jwt/ failures', () => {
 
   it('400: INVALID_REQUEST after exactly one attempt', async () => {
     let attempts = 0;
-    const server = createServer((request, response) => {
+    const url = await startHttpServer((request, response) => {
       attempts++;
       request.resume();
       response.writeHead(400, { 'content-type': 'application/json' });
       response.end('{"message": "Username is required."}');
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    onTestFinished(() => {
-      server.closeAllConnections();
-      server.close();
-    });
     const { api, auth } = createConnexeaseClient({
-      baseUrl: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+      baseUrl: url,
       credentials: JOHN,
       retry: FAST_RETRY,
     });

@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { type AuthEvent, ConnexeaseAuthError, type TokenStore } from '@connexease-kit/auth-core';
 import type { StoreLoaders } from '@connexease-kit/auth-core/transport';
 import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
+import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from '@connexease-kit/test-support';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { afterAll, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import type { ConnexeaseClient } from '../src/client.ts';
 import { createClientFromEnvWith, createConnexeaseClientFromEnv } from '../src/from-env.ts';
 import { STORE_LOADERS } from '../src/store-loaders.ts';
-import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 

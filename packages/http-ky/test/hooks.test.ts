@@ -1,18 +1,20 @@
 import { ConnexeaseAuthError, createTokenProvider, type TokenProvider } from '@connexease-kit/auth-core';
 import type { MockServer } from '@connexease-kit/mock-server';
+import {
+  ACCESS_TOKEN,
+  caught,
+  type Echo,
+  expectNoSecrets,
+  FAST_RETRY,
+  JOHN,
+  startTestServer,
+} from '@connexease-kit/test-support';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import ky, { type BeforeErrorState, HTTPError, isNetworkError, isTimeoutError } from 'ky';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createConnexeaseClient } from '../src/client.ts';
 import { authHooks } from '../src/hooks.ts';
 import { createJwtIssuer } from '../src/issuer.ts';
-import { ACCESS_TOKEN, caught, expectNoSecrets, FAST_RETRY, JOHN, startTestServer } from './helpers.ts';
-
-interface Echo {
-  scheme: string;
-  method: string;
-  body?: unknown;
-}
 
 function jwtProvider(server: MockServer): TokenProvider {
   const store = createMemoryTokenStore();

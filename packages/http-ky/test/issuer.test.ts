@@ -1,12 +1,16 @@
-import { once } from 'node:events';
-import { createServer, type IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingHttpHeaders } from 'node:http';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import {
+  caught,
+  expectNoSecrets,
+  JOHN,
+  startHttpServer,
+  startTestServer,
+} from '@connexease-kit/test-support';
 import ky from 'ky';
-import { describe, expect, it, onTestFinished } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { authHooks } from '../src/hooks.ts';
 import { createJwtIssuer } from '../src/issuer.ts';
-import { caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const signal = (): AbortSignal => new AbortController().signal;
 
@@ -147,7 +151,7 @@ describe('createJwtIssuer against the mock API', () => {
 describe('createJwtIssuer request shape', () => {
   it('POSTs JSON {username, password} with Accept: application/json to <baseUrl path>/jwt/', async () => {
     const seen: { method?: string; url?: string; headers?: IncomingHttpHeaders; body?: string }[] = [];
-    const server = createServer((request, response) => {
+    const url = await startHttpServer((request, response) => {
       let body = '';
       request.on('data', (chunk) => {
         body += chunk;
@@ -158,14 +162,7 @@ describe('createJwtIssuer request shape', () => {
         response.end(JSON.stringify({ token: 'a.b.c' }));
       });
     });
-    server.listen(0, '127.0.0.1');
-    await once(server, 'listening');
-    onTestFinished(() => {
-      server.closeAllConnections();
-      server.close();
-    });
-    const { port } = server.address() as AddressInfo;
-    const issuer = createJwtIssuer({ baseUrl: `http://127.0.0.1:${port}/v1` });
+    const issuer = createJwtIssuer({ baseUrl: `${url}/v1` });
     expect((await issuer({ ...JOHN, signal: signal() })).token).toBe('a.b.c');
     expect(seen).toHaveLength(1);
     expect(seen[0]).toMatchObject({ method: 'POST', url: '/v1/jwt/' });

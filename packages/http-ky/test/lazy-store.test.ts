@@ -1,8 +1,8 @@
 import type { TokenStore } from '@connexease-kit/auth-core';
 import { lazyTokenStore } from '@connexease-kit/auth-core/transport';
+import { caught } from '@connexease-kit/test-support';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { describe, expect, it } from 'vitest';
-import { caught } from './helpers.ts';
 
 const LEASE_TTL = { ttlMs: 10_000 };
 

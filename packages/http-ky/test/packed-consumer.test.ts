@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { JOHN, startTestServer } from '@connexease-kit/test-support';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { JOHN, startTestServer } from './helpers.ts';
 
 const run = promisify(execFile);
 const repoRoot = fileURLToPath(new URL('../../../', import.meta.url));

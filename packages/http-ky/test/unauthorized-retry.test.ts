@@ -1,13 +1,18 @@
-import { once } from 'node:events';
-import { createServer, type IncomingMessage } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import type { IncomingMessage } from 'node:http';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
+import {
+  ACCESS_TOKEN,
+  caught,
+  expectNoSecrets,
+  JOHN,
+  startHttpServer,
+  startTestServer,
+} from '@connexease-kit/test-support';
 import ky, { type BeforeErrorState, HTTPError, type KyInstance } from 'ky';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createConnexeaseClient } from '../src/client.ts';
 import { type AuthorizationSource, authHooks } from '../src/hooks.ts';
-import { ACCESS_TOKEN, caught, expectNoSecrets, JOHN, startTestServer } from './helpers.ts';
 
 const STALE = 'JWT stale-token';
 const FRESH = 'JWT fresh-token';
@@ -25,7 +30,7 @@ interface Seen {
 async function startApi(options: { script?: number[]; latencyMs?: number } = {}) {
   const seen: Seen[] = [];
   const script = [...(options.script ?? [])];
-  const server = createServer(async (request: IncomingMessage, response) => {
+  const url = await startHttpServer(async (request: IncomingMessage, response) => {
     let body = '';
     for await (const chunk of request) body += chunk;
     seen.push({ method: request.method ?? '', authorization: request.headers.authorization, body });
@@ -35,13 +40,7 @@ async function startApi(options: { script?: number[]; latencyMs?: number } = {})
     response.writeHead(status, { 'content-type': 'application/json' });
     response.end(JSON.stringify({ status, body }));
   });
-  server.listen(0, '127.0.0.1');
-  await once(server, 'listening');
-  onTestFinished(() => {
-    server.closeAllConnections();
-    server.close();
-  });
-  return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/`, seen };
+  return { url: `${url}/`, seen };
 }
 
 /** A provider stand-in: signs with STALE until a 401 is reported, then with FRESH. */

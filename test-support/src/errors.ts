@@ -1,19 +1,5 @@
 import { inspect } from 'node:util';
-import { type MockServer, type MockServerOptions, startMockServer } from '@connexease-kit/mock-server';
-import { expect, onTestFinished } from 'vitest';
-
-/** The mock's default API user. */
-export const JOHN = { username: 'john.doe', password: 'awesomepassword' } as const;
-
-/** An Account Access Token the tests register with the mock. */
-export const ACCESS_TOKEN = 'cxk-test-access-token-0123456789';
-
-/** Starts a mock API that is closed when the current test finishes. */
-export async function startTestServer(options: MockServerOptions = {}): Promise<MockServer> {
-  const server = await startMockServer({ accessTokens: [ACCESS_TOKEN], ...options });
-  onTestFinished(() => server.close());
-  return server;
-}
+import { expect } from 'vitest';
 
 /** Runs `action` and returns what it threw (fails the test when it does not throw). */
 export async function caught(action: () => Promise<unknown>): Promise<unknown> {
@@ -44,6 +30,3 @@ function safeJson(value: unknown): string {
     return '';
   }
 }
-
-/** Options that keep provider retries quick in tests (the production backoff is 0.5 s to 10 s). */
-export const FAST_RETRY = { attempts: 3, baseDelayMs: 1, maxDelayMs: 5 } as const;
