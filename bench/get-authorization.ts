@@ -14,12 +14,8 @@
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/get-authorization.ts
  */
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import {
-  createTokenProvider,
-  DIAGNOSTICS_CHANNELS,
-  type JwtIssuer,
-  type TokenStore,
-} from '@connexease-kit/auth-core';
+import { createTokenProvider, type JwtIssuer, type TokenStore } from '@connexease-kit/auth-core';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { benchToken } from './support/bench-token.ts';
 

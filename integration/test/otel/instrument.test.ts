@@ -1,6 +1,6 @@
 import { hasSubscribers, tracingChannel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
-import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 import { createConnexeaseClient } from '@connexease-kit/http-ky';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
 import { CONNEXEASE_ATTRIBUTES, instrumentConnexease, METRIC_NAMES, SPAN_NAMES } from '@connexease-kit/otel';

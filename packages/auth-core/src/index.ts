@@ -4,24 +4,17 @@ import { assertSupportedNode } from './node-version.ts';
 assertSupportedNode();
 
 // What a service author uses. Store adapter authors also import `@connexease-kit/auth-core/store`,
-// HTTP transports `@connexease-kit/auth-core/transport`.
-export type { AccessTokenCredentials, AuthMode, Credentials, PasswordCredentials } from './credentials.ts';
-export {
-  DIAGNOSTICS_CHANNELS,
-  type JwtIssueTraceContext,
-  type StoreTraceContext,
-  type WaitTraceContext,
-} from './diagnostics/diagnostics.ts';
+// HTTP transports and custom issuers `@connexease-kit/auth-core/transport`, instrumentation
+// `@connexease-kit/auth-core/diagnostics`.
+export type { AuthMode, Credentials } from './credentials.ts';
 export type { AuthEvent, AuthEventListener, AuthEventType } from './diagnostics/events.ts';
 export {
   type BlockCode,
   ConnexeaseAuthError,
   type ConnexeaseAuthErrorCode,
-  type ConnexeaseAuthErrorOptions,
   isConnexeaseAuthError,
 } from './errors.ts';
-export type { IssuedToken, IssueRequest, JwtIssuer } from './issuer/issuer.ts';
-export { assertSupportedNode } from './node-version.ts';
+export type { JwtIssuer } from './issuer/issuer.ts';
 export { createTokenProvider } from './provider/provider.ts';
 export type {
   AuthStatus,

@@ -1,10 +1,11 @@
+import type { AuthEvent } from '@connexease-kit/auth-core';
+import { ConnexeaseAuthError } from '@connexease-kit/auth-core';
 import type {
-  AuthEvent,
   JwtIssueTraceContext,
   StoreTraceContext,
   WaitTraceContext,
-} from '@connexease-kit/auth-core';
-import { ConnexeaseAuthError, DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
+} from '@connexease-kit/auth-core/diagnostics';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 import { afterEach, beforeEach, describe, expect, test, vi } from 'vitest';
 import { recordChannels } from './support/diagnostics.ts';
 import {

@@ -10,7 +10,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { promisify } from 'node:util';
-import { assertSupportedNode, isConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { isConnexeaseAuthError } from '@connexease-kit/auth-core';
+import { assertSupportedNode } from '@connexease-kit/auth-core/transport';
 import { describe, expect, test } from 'vitest';
 import { MINIMUM_NODE_MAJOR } from '../src/node-version.ts';
 

@@ -1,10 +1,6 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import {
-  type AuthEvent,
-  createTokenProvider,
-  DIAGNOSTICS_CHANNELS,
-  type TokenProviderOptions,
-} from '@connexease-kit/auth-core';
+import { type AuthEvent, createTokenProvider, type TokenProviderOptions } from '@connexease-kit/auth-core';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 import { reportEvent } from '@connexease-kit/auth-core/store';
 import { afterEach, beforeEach, describe, expect, test } from 'vitest';
 import { createMemoryTokenStore } from '../../token-store-memory/src/index.ts';

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { assertSupportedNode } from '@connexease-kit/auth-core';
+import { assertSupportedNode } from '@connexease-kit/auth-core/transport';
 import { run } from './run.ts';
 
 // First, so auth-core (which checks the Node.js version as it loads) runs before any other dependency.

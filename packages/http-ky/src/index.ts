@@ -1,4 +1,4 @@
-import { assertSupportedNode } from '@connexease-kit/auth-core';
+import { assertSupportedNode } from '@connexease-kit/auth-core/transport';
 
 // First, so auth-core (which checks the Node.js version as it loads) runs before any other dependency.
 assertSupportedNode();

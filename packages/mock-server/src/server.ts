@@ -1,6 +1,6 @@
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
-import { assertSupportedNode } from '@connexease-kit/auth-core';
+import { assertSupportedNode } from '@connexease-kit/auth-core/transport';
 import { ADMIN_PREFIX, createAdminRouter } from './admin-routes.ts';
 import { handleApi } from './api-route.ts';
 import { createControl } from './control.ts';

@@ -1,4 +1,4 @@
-import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 import { expect, it } from 'vitest';
 import { CHANNELS } from '../src/channel-names.ts';
 

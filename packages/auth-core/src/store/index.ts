@@ -15,6 +15,8 @@ assertSupportedNode();
 export { systemClock } from '../clock.ts';
 export { type ReportEventOptions, reportEvent } from '../diagnostics/event-hub.ts';
 export { formatDuration, formatWindow } from '../duration.ts';
+export type { ConnexeaseAuthErrorOptions } from '../errors.ts';
+export { assertSupportedNode } from '../node-version.ts';
 export {
   API_DAILY_ISSUE_LIMIT,
   DEFAULT_QUOTA,

@@ -17,6 +17,7 @@ export {
   resolveProviderOptions,
   validateCredentials,
 } from '../config.ts';
+export type { AccessTokenCredentials, PasswordCredentials } from '../credentials.ts';
 export { type EnvConfig, readEnvConfig } from '../env-config.ts';
 export {
   type ClassifyOptions,
@@ -24,6 +25,8 @@ export {
   type HeadersLike,
   type JwtResponseClassification,
 } from '../issuer/classify.ts';
+export type { IssuedToken, IssueRequest } from '../issuer/issuer.ts';
+export { assertSupportedNode } from '../node-version.ts';
 export { protectCredentials, REDACTED, redact } from '../secrets.ts';
 export {
   describeUnsafeToken,

@@ -1,5 +1,5 @@
 import { subscribe, unsubscribe } from 'node:diagnostics_channel';
-import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core';
+import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
 
 /** One message seen on a diagnostics channel. */
 export interface Published {
