@@ -1,7 +1,8 @@
-import type { AuthEvent, TokenStore } from '@connexease-kit/auth-core';
+import type { AuthEvent, AuthEventListener, TokenStore } from '@connexease-kit/auth-core';
 import {
   assertBlockRecord,
   assertLease,
+  assertNamespace,
   assertNonNegativeMs,
   assertPositiveMs,
   assertQuotaRequest,
@@ -17,16 +18,18 @@ import {
   reportEvent,
   type TokenRecord,
   type WaitOptions,
+  waitForRecordChange,
 } from '@connexease-kit/auth-core/store';
 import * as blocks from './block-rules.ts';
-import { storeUnavailable } from './errors.ts';
+import { DirectoryWatch } from './directory-watch.ts';
+import { describeIoError, storeUnavailable } from './errors.ts';
 import * as leases from './lease-rules.ts';
-import { type FileTokenStoreOptions, resolveOptions } from './options.ts';
+import { type FileTokenStoreOptions, type ResolvedOptions, resolveOptions } from './options.ts';
 import * as quota from './quota-rules.ts';
 import { type RecordTtl, recordTtls } from './record-ttls.ts';
+import type { NamespaceState } from './state.ts';
 import { StateFiles } from './state-file.ts';
 import * as tokens from './token-rules.ts';
-import { TokenWaiters } from './token-waiters.ts';
 
 /** A {@link TokenStore} kept in files: durable across restarts, shared by every process of one host. */
 export interface FileTokenStore extends TokenStore {
@@ -59,135 +62,187 @@ export interface FileTokenStore extends TokenStore {
  * ```
  */
 export function createFileTokenStore(options: FileTokenStoreOptions = {}): FileTokenStore {
-  const resolved = resolveOptions(options);
-  const { clock, directory } = resolved;
-  const emit = (event: AuthEvent): void => {
+  return new OnDiskTokenStore(resolveOptions(options));
+}
+
+class OnDiskTokenStore implements FileTokenStore {
+  readonly directory: string;
+  readonly #clock: { now(): number };
+  readonly #pollIntervalMs: number;
+  readonly #onEvent: AuthEventListener | undefined;
+  readonly #files: StateFiles;
+  readonly #watch: DirectoryWatch;
+  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  #closed = false;
+
+  constructor(options: ResolvedOptions) {
+    this.directory = options.directory;
+    this.#clock = options.clock;
+    this.#pollIntervalMs = options.pollIntervalMs;
+    this.#onEvent = options.onEvent;
+    const emit = (event: AuthEvent): void => this.#emit(event);
+    this.#files = new StateFiles({
+      directory: options.directory,
+      clock: options.clock,
+      lockStaleMs: options.lockStaleMs,
+      lockTimeoutMs: options.lockTimeoutMs,
+      emit,
+      onCommitted: (ns) => this.#watch.notify(ns),
+    });
+    this.#watch = new DirectoryWatch({
+      directory: options.directory,
+      watch: options.watch,
+      fileNameOf: (ns) => this.#files.stateName(ns),
+      emit,
+    });
+  }
+
+  filePath(ns: string): string {
+    return this.#files.statePath(ns);
+  }
+
+  async inspectTtls(ns: string): Promise<RecordTtl[]> {
+    const state = await this.#files.inspect(ns);
+    return state === null ? [] : recordTtls(this.#files.statePath(ns), state, this.#clock.now());
+  }
+
+  /** @deprecated Use `inspectTtls`; kept for one release. */
+  debugTtls(ns: string): Promise<RecordTtl[]> {
+    return this.inspectTtls(ns);
+  }
+
+  async readToken(ns: string): Promise<TokenRecord | null> {
+    this.#assertOpen();
+    return this.#currentToken(ns);
+  }
+
+  async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
+    assertLease(lease);
+    assertTokenRecord(record);
+    return this.#update(ns, 'writeToken', (state, now) => tokens.writeToken(state, lease, record, now));
+  }
+
+  async discardToken(ns: string, value: string): Promise<boolean> {
+    assertTokenValue(value);
+    return this.#update(ns, 'discardToken', (state) => tokens.discardToken(state, value));
+  }
+
+  async acquireLease(ns: string, options: { ttlMs: number }): Promise<Lease | null> {
+    assertPositiveMs(options?.ttlMs, 'acquireLease ttlMs');
+    return this.#update(ns, 'acquireLease', (state, now) => leases.acquireLease(state, options.ttlMs, now));
+  }
+
+  async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
+    assertLease(lease);
+    assertPositiveMs(ttlMs, 'extendLease ttlMs');
+    return this.#update(ns, 'extendLease', (state, now) => leases.extendLease(state, lease, ttlMs, now));
+  }
+
+  async releaseLease(ns: string, lease: Lease): Promise<boolean> {
+    assertLease(lease);
+    return this.#update(ns, 'releaseLease', (state) => leases.releaseLease(state, lease));
+  }
+
+  async readLease(ns: string): Promise<Lease | null> {
+    return leases.copyLease(await this.#read(ns));
+  }
+
+  async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
+    assertQuotaRequest(request);
+    return this.#update(ns, 'reserveIssue', (state, now) => quota.reserveIssue(state, request, now));
+  }
+
+  async quotaUsage(ns: string, options: { windowMs: number }): Promise<QuotaUsage> {
+    assertPositiveMs(options?.windowMs, 'quotaUsage windowMs');
+    const state = await this.#read(ns);
+    return quota.quotaUsage(state, options.windowMs, this.#clock.now());
+  }
+
+  async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
+    assertQuotaRestoreRequest(request);
+    return this.#update(ns, 'restoreQuota', (state, now) => quota.restoreQuota(state, request, now));
+  }
+
+  async clearQuotaLoss(ns: string): Promise<boolean> {
+    return this.#update(ns, 'clearQuotaLoss', (state, now) => quota.clearQuotaLoss(state, now));
+  }
+
+  async readBlock(ns: string): Promise<BlockRecord | null> {
+    return blocks.copyBlock(await this.#read(ns));
+  }
+
+  async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
+    assertBlockRecord(block);
+    if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
+    return this.#update(ns, 'writeBlock', (state, now) => blocks.writeBlock(state, block, ttlMs, now));
+  }
+
+  async clearBlock(ns: string): Promise<void> {
+    return this.#update(ns, 'clearBlock', (state) => blocks.clearBlock(state));
+  }
+
+  async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
+    this.#assertOpen();
+    assertNamespace(ns);
+    assertNonNegativeMs(options?.timeoutMs, 'waitForToken timeoutMs');
+    // The directory must exist before it can be watched.
+    await this.#files.prepare();
+    // Closed meanwhile: close() has already rejected every wait it knew of.
+    this.#assertOpen();
+    return waitForRecordChange(options, {
+      subscribe: (onChange) => ({ release: this.#watch.subscribe(ns, () => onChange()) }),
+      read: () => this.#currentToken(ns),
+      pollIntervalMs: this.#pollIntervalMs,
+      now: () => this.#clock.now(),
+      onClose: (reject) => {
+        this.#closeHandlers.add(reject);
+        return () => this.#closeHandlers.delete(reject);
+      },
+      // A failed read (I/O error, newer file version) need not end the wait: report it, look again later.
+      onReadError: (error) => {
+        const message = describeIoError(error);
+        this.#emit({ type: 'store-error', ns, operation: 'waitForToken', message });
+      },
+    });
+  }
+
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    this.#closed = true;
+    const error = storeUnavailable('The file token store was closed.');
+    for (const reject of [...this.#closeHandlers]) reject(error);
+    this.#closeHandlers.clear();
+  }
+
+  async #currentToken(ns: string): Promise<TokenRecord | null> {
+    return tokens.copyToken((await this.#files.read(ns)).token);
+  }
+
+  #read(ns: string): Promise<NamespaceState> {
+    this.#assertOpen();
+    return this.#files.read(ns);
+  }
+
+  /** Runs `transition` on `ns` under the inter-process lock (see {@link StateFiles.update}). */
+  #update<T>(
+    ns: string,
+    operation: string,
+    transition: (state: NamespaceState, now: number) => leases.Transition<T>,
+  ): Promise<T> {
+    this.#assertOpen();
+    return this.#files.update(ns, operation, transition);
+  }
+
+  #emit(event: AuthEvent): void {
     try {
-      resolved.onEvent?.(event);
+      this.#onEvent?.(event);
     } catch {
       // A throwing listener must not break a store operation.
     }
-    reportEvent(event, { observed: resolved.onEvent !== undefined, warningCode: 'CONNEXEASE_FILE_STORE' });
-  };
-  let closed = false;
-  const files = new StateFiles({
-    directory,
-    clock,
-    lockStaleMs: resolved.lockStaleMs,
-    lockTimeoutMs: resolved.lockTimeoutMs,
-    emit,
-    onCommitted: (ns) => waiters.check(ns),
-  });
-  const readToken = async (ns: string): Promise<TokenRecord | null> =>
-    tokens.copyToken((await files.read(ns)).token);
-  const waiters = new TokenWaiters({
-    directory,
-    pollIntervalMs: resolved.pollIntervalMs,
-    watch: resolved.watch,
-    fileNameOf: (ns) => files.stateName(ns),
-    readToken,
-    now: () => clock.now(),
-    emit,
-  });
-  const inspectTtls = async (ns: string): Promise<RecordTtl[]> => {
-    const state = await files.inspect(ns);
-    return state === null ? [] : recordTtls(files.statePath(ns), state, clock.now());
-  };
-  const open = (): void => {
-    if (closed) throw storeUnavailable('The file token store is closed.');
-  };
+    reportEvent(event, { observed: this.#onEvent !== undefined, warningCode: 'CONNEXEASE_FILE_STORE' });
+  }
 
-  return {
-    directory,
-    filePath: (ns) => files.statePath(ns),
-    inspectTtls,
-    debugTtls: inspectTtls,
-
-    async readToken(ns) {
-      open();
-      return readToken(ns);
-    },
-    async writeToken(ns: string, lease: Lease, record: TokenRecord): Promise<boolean> {
-      open();
-      assertLease(lease);
-      assertTokenRecord(record);
-      return files.update(ns, 'writeToken', (state, now) => tokens.writeToken(state, lease, record, now));
-    },
-    async discardToken(ns: string, value: string): Promise<boolean> {
-      open();
-      assertTokenValue(value);
-      return files.update(ns, 'discardToken', (state) => tokens.discardToken(state, value));
-    },
-
-    async acquireLease(ns: string, { ttlMs }: { ttlMs: number }): Promise<Lease | null> {
-      open();
-      assertPositiveMs(ttlMs, 'acquireLease ttlMs');
-      return files.update(ns, 'acquireLease', (state, now) => leases.acquireLease(state, ttlMs, now));
-    },
-    async extendLease(ns: string, lease: Lease, ttlMs: number): Promise<Lease | null> {
-      open();
-      assertLease(lease);
-      assertPositiveMs(ttlMs, 'extendLease ttlMs');
-      return files.update(ns, 'extendLease', (state, now) => leases.extendLease(state, lease, ttlMs, now));
-    },
-    async releaseLease(ns: string, lease: Lease): Promise<boolean> {
-      open();
-      assertLease(lease);
-      return files.update(ns, 'releaseLease', (state) => leases.releaseLease(state, lease));
-    },
-    async readLease(ns: string): Promise<Lease | null> {
-      open();
-      const lease = (await files.read(ns)).lease;
-      return lease === null ? null : { id: lease.id, fence: lease.fence, expiresAt: lease.expiresAt };
-    },
-
-    async reserveIssue(ns: string, request: QuotaRequest): Promise<QuotaDecision> {
-      open();
-      assertQuotaRequest(request);
-      return files.update(ns, 'reserveIssue', (state, now) => quota.reserveIssue(state, request, now));
-    },
-    async quotaUsage(ns: string, { windowMs }: { windowMs: number }): Promise<QuotaUsage> {
-      open();
-      assertPositiveMs(windowMs, 'quotaUsage windowMs');
-      const state = await files.read(ns);
-      return quota.quotaUsage(state, windowMs, clock.now());
-    },
-    async restoreQuota(ns: string, request: QuotaRestoreRequest): Promise<QuotaUsage> {
-      open();
-      assertQuotaRestoreRequest(request);
-      return files.update(ns, 'restoreQuota', (state, now) => quota.restoreQuota(state, request, now));
-    },
-    async clearQuotaLoss(ns: string): Promise<boolean> {
-      open();
-      return files.update(ns, 'clearQuotaLoss', (state, now) => quota.clearQuotaLoss(state, now));
-    },
-
-    async readBlock(ns: string): Promise<BlockRecord | null> {
-      open();
-      return blocks.copyBlock(await files.read(ns));
-    },
-    async writeBlock(ns: string, block: BlockRecord, ttlMs?: number): Promise<void> {
-      open();
-      assertBlockRecord(block);
-      if (ttlMs !== undefined) assertPositiveMs(ttlMs, 'writeBlock ttlMs');
-      return files.update(ns, 'writeBlock', (state, now) => blocks.writeBlock(state, block, ttlMs, now));
-    },
-    async clearBlock(ns: string): Promise<void> {
-      open();
-      return files.update(ns, 'clearBlock', (state) => blocks.clearBlock(state));
-    },
-
-    async waitForToken(ns: string, options: WaitOptions): Promise<TokenRecord | null> {
-      open();
-      assertNonNegativeMs(options?.timeoutMs, 'waitForToken timeoutMs');
-      await files.prepare();
-      return waiters.wait(ns, options);
-    },
-
-    async close(): Promise<void> {
-      if (closed) return;
-      closed = true;
-      waiters.close();
-    },
-  };
+  #assertOpen(): void {
+    if (this.#closed) throw storeUnavailable('The file token store is closed.');
+  }
 }

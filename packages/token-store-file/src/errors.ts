@@ -10,11 +10,6 @@ export function invalidArgument(message: string): ConnexeaseAuthError {
   return new ConnexeaseAuthError('CONFIG_INVALID', message);
 }
 
-/** `waitForToken` was aborted through its signal. */
-export function aborted(signal: AbortSignal): ConnexeaseAuthError {
-  return new ConnexeaseAuthError('ABORTED', 'Waiting for a token was aborted.', { cause: signal.reason });
-}
-
 /** The errno code of a Node.js system error, if it is one. */
 export function errnoCode(error: unknown): string | undefined {
   if (typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string') {

@@ -43,6 +43,12 @@ export function releaseLease(state: NamespaceState, lease: Lease): Transition<bo
   return { state: { ...state, lease: null }, result: true };
 }
 
+/** A copy of the live lease with exactly the contract's fields. */
+export function copyLease(state: NamespaceState): Lease | null {
+  const { lease } = state;
+  return lease === null ? null : { id: lease.id, fence: lease.fence, expiresAt: lease.expiresAt };
+}
+
 /** Whether `lease` is the live lease of `state` (expired leases were purged before this is asked). */
 export function ownsLease(state: NamespaceState, lease: Lease): boolean {
   return state.lease !== null && state.lease.id === lease.id && state.lease.fence === lease.fence;

@@ -10,7 +10,10 @@ export interface FileTokenStoreOptions {
    * Created with mode `0700` if missing. Must be on a local file system of this host (not NFS/SMB).
    */
   directory?: string;
-  /** Upper bound between two checks while `waitForToken` waits, jittered by ±25 %. Default 1000 ms. */
+  /**
+   * Upper bound between two checks while `waitForToken` waits; each poll sleeps a random 50–100 % of
+   * it. Default 1000 ms.
+   */
   pollIntervalMs?: number;
   /**
    * Wake waiters through `fs.watch` on the directory. Default `true`. Set `false` where the file

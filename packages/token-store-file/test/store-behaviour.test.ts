@@ -1,20 +1,16 @@
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
 import { inspect } from 'node:util';
+import type { AuthEvent } from '@connexease-kit/auth-core';
 import type { Lease, TokenRecord } from '@connexease-kit/auth-core/store';
 import { tempDirectory } from '@connexease-kit/test-servers';
 import { describe, expect, it, onTestFinished } from 'vitest';
 import { createFileTokenStore, type FileTokenStore } from '../src/index.ts';
+import { openWatchers } from './support/open-watchers.ts';
 
 const SECRET = 'eyJhbGciOiJIUzI1NiJ9.very-secret-payload.signature';
 
 function record(lease: Lease, value = SECRET): TokenRecord {
   return { value, issuedAt: Date.now(), expiresAt: Date.now() + 3_600_000, fence: lease.fence };
-}
-
-/** fs.watch handles open in this process, after a full event-loop turn (handle closes complete in its close phase). */
-async function watchers(): Promise<number> {
-  for (let turn = 0; turn < 2; turn++) await new Promise((resolve) => setImmediate(resolve));
-  return process.getActiveResourcesInfo().filter((name) => name === 'FSEventWrap').length;
 }
 
 async function withStore(test: (store: FileTokenStore) => Promise<void>): Promise<void> {
@@ -106,7 +102,7 @@ describe('createFileTokenStore', () => {
 
   it('opens a directory watcher only while someone waits, and closes it when the last waiter leaves', async () => {
     await withStore(async (store) => {
-      const before = await watchers();
+      const before = await openWatchers();
       const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
       const waiting = [
         store.waitForToken('ns', { known: null, timeoutMs: 30_000 }),
@@ -114,16 +110,16 @@ describe('createFileTokenStore', () => {
       ];
       for (const wait of waiting) wait.catch(() => {}); // a failed assertion must not leave them unhandled
       await new Promise((resolve) => setTimeout(resolve, 20));
-      expect(await watchers()).toBe(before + 1);
+      expect(await openWatchers()).toBe(before + 1);
 
       await store.writeToken('ns', lease!, record(lease!));
       expect(await waiting[0]).toMatchObject({ value: SECRET });
-      expect(await watchers(), 'still one waiter').toBe(before + 1);
+      expect(await openWatchers(), 'still one waiter').toBe(before + 1);
 
       const other = await store.acquireLease('other', { ttlMs: 30_000 });
       await store.writeToken('other', other!, record(other!, 'second-token'));
       expect(await waiting[1]).toMatchObject({ value: 'second-token' });
-      expect(await watchers()).toBe(before);
+      expect(await openWatchers()).toBe(before);
     });
   });
 
@@ -132,14 +128,42 @@ describe('createFileTokenStore', () => {
       directory: tempDirectory('file-close', onTestFinished),
       pollIntervalMs: 60_000,
     });
-    const before = await watchers();
+    const before = await openWatchers();
     const waiting = store.waitForToken('ns', { known: null, timeoutMs: 30_000 });
     await new Promise((resolve) => setTimeout(resolve, 20));
     await store.close();
 
     await expect(waiting).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
-    expect(await watchers()).toBe(before);
+    expect(await openWatchers()).toBe(before);
     await expect(store.readToken('ns')).rejects.toMatchObject({ code: 'STORE_UNAVAILABLE' });
+  });
+
+  it('a read that fails while waiting is reported as a store-error, and the wait goes on', async () => {
+    const errors: AuthEvent[] = [];
+    let reported: () => void = () => {};
+    const firstError = new Promise<void>((resolve) => {
+      reported = resolve;
+    });
+    const store = createFileTokenStore({
+      directory: tempDirectory('file-wait-error', onTestFinished),
+      pollIntervalMs: 60_000,
+      onEvent: (event) => {
+        if (event.type !== 'store-error') return;
+        errors.push(event);
+        reported();
+      },
+    });
+    onTestFinished(() => store.close());
+    mkdirSync(store.filePath('ns')); // a directory where the file belongs: every read fails (EISDIR)
+    const waiting = store.waitForToken('ns', { known: null, timeoutMs: 60_000 });
+    waiting.catch(() => {}); // a failed assertion must not leave it unhandled
+
+    await firstError;
+    expect(errors[0]).toMatchObject({ type: 'store-error', ns: 'ns', operation: 'waitForToken' });
+    rmdirSync(store.filePath('ns'));
+    const lease = await store.acquireLease('ns', { ttlMs: 30_000 });
+    await store.writeToken('ns', lease!, record(lease!));
+    expect(await waiting, 'the wait outlived the failed read').toMatchObject({ value: SECRET });
   });
 
   it('a throwing event listener does not break an operation', async () => {
