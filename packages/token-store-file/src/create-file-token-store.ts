@@ -11,6 +11,7 @@ import {
   assertTokenValue,
   type BlockRecord,
   type Lease,
+  PendingWaits,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -72,7 +73,7 @@ class OnDiskTokenStore implements FileTokenStore {
   readonly #onEvent: AuthEventListener | undefined;
   readonly #files: StateFiles;
   readonly #watch: DirectoryWatch;
-  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  readonly #pendingWaits = new PendingWaits();
   #closed = false;
 
   constructor(options: ResolvedOptions) {
@@ -194,10 +195,7 @@ class OnDiskTokenStore implements FileTokenStore {
       read: () => this.#currentToken(ns),
       pollIntervalMs: this.#pollIntervalMs,
       now: () => this.#clock.now(),
-      onClose: (reject) => {
-        this.#closeHandlers.add(reject);
-        return () => this.#closeHandlers.delete(reject);
-      },
+      onClose: this.#pendingWaits.onClose,
       // A failed read (I/O error, newer file version) need not end the wait: report it, look again later.
       onReadError: (error) => {
         const message = describeIoError(error);
@@ -210,8 +208,7 @@ class OnDiskTokenStore implements FileTokenStore {
     if (this.#closed) return;
     this.#closed = true;
     const error = storeUnavailable('The file token store was closed.');
-    for (const reject of [...this.#closeHandlers]) reject(error);
-    this.#closeHandlers.clear();
+    this.#pendingWaits.rejectAll(error);
   }
 
   async #currentToken(ns: string): Promise<TokenRecord | null> {

@@ -15,6 +15,7 @@ import {
   copyTokenRecord,
   type Lease,
   NamespaceListeners,
+  PendingWaits,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -57,7 +58,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
   readonly #quotaRules: QuotaRules;
   readonly #namespaces = new Map<string, NamespaceState>();
   readonly #listeners = new NamespaceListeners();
-  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  readonly #pendingWaits = new PendingWaits();
   #lastSweepAt: number = Number.NEGATIVE_INFINITY;
   #closed = false;
 
@@ -211,10 +212,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
       read: () => this.#readTokenNow(ns),
       pollIntervalMs: this.#pollIntervalMs,
       now: () => this.#clock.now(),
-      onClose: (reject) => {
-        this.#closeHandlers.add(reject);
-        return () => this.#closeHandlers.delete(reject);
-      },
+      onClose: this.#pendingWaits.onClose,
     });
   }
 
@@ -248,8 +246,7 @@ class InMemoryTokenStore implements MemoryTokenStore {
     if (this.#closed) return;
     this.#closed = true;
     const error = new ConnexeaseAuthError('STORE_UNAVAILABLE', 'The memory token store was closed');
-    for (const reject of [...this.#closeHandlers]) reject(error);
-    this.#closeHandlers.clear();
+    this.#pendingWaits.rejectAll(error);
     this.#namespaces.clear();
   }
 

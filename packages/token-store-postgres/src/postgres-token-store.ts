@@ -10,6 +10,7 @@ import {
   type BlockRecord,
   type Lease,
   MAX_TIMER_MS,
+  PendingWaits,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -75,7 +76,7 @@ class PgTokenStore implements PostgresTokenStore {
   readonly #settings: StoreSettings;
   readonly #sql: Statements;
   readonly #listener: ChangeListener | undefined;
-  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  readonly #pendingWaits = new PendingWaits();
   readonly #runner: StatementRunner;
   #sweepTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
@@ -275,10 +276,7 @@ class PgTokenStore implements PostgresTokenStore {
       },
       now: () => Date.now() + clockOffsetMs,
       pollIntervalMs: this.#settings.pollIntervalMs,
-      onClose: (reject) => {
-        this.#closeHandlers.add(reject);
-        return () => this.#closeHandlers.delete(reject);
-      },
+      onClose: this.#pendingWaits.onClose,
     });
   }
 
@@ -309,8 +307,7 @@ class PgTokenStore implements PostgresTokenStore {
     this.#closed = true;
     clearTimeout(this.#sweepTimer);
     const error = storeUnavailable('the store is closed');
-    for (const reject of [...this.#closeHandlers]) reject(error);
-    this.#closeHandlers.clear();
+    this.#pendingWaits.rejectAll(error);
     await this.#listener?.close();
     if (this.#ownsPool) await this.#pool.end().catch(() => {});
   }

@@ -11,6 +11,7 @@ import {
   type BlockRecord,
   formatDuration,
   type Lease,
+  PendingWaits,
   type QuotaDecision,
   type QuotaRequest,
   type QuotaRestoreRequest,
@@ -89,7 +90,7 @@ class IoredisTokenStore implements RedisTokenStore {
   readonly #notifier: ChangeNotifier;
   /** PUBLISH on standalone and Sentinel; SPUBLISH (sharded, stays on the namespace's slot) on Cluster. */
   readonly #publishCommand: 'PUBLISH' | 'SPUBLISH';
-  readonly #closeHandlers = new Set<(error: unknown) => void>();
+  readonly #pendingWaits = new PendingWaits();
   #closed = false;
   readonly #cancelStartupChecks: Array<() => void>;
   /** The last connection error of a client the store owns (a caller's client reports its own). */
@@ -326,10 +327,7 @@ class IoredisTokenStore implements RedisTokenStore {
         this.#notifier.subscribe(keys.channel, (message) => onChange(decodeToken(message) ?? undefined)),
       read: () => this.readToken(ns),
       pollIntervalMs: this.#settings.pollIntervalMs,
-      onClose: (reject) => {
-        this.#closeHandlers.add(reject);
-        return () => this.#closeHandlers.delete(reject);
-      },
+      onClose: this.#pendingWaits.onClose,
     });
   }
 
@@ -351,8 +349,7 @@ class IoredisTokenStore implements RedisTokenStore {
     if (this.#closed) return;
     this.#closed = true;
     const error = storeUnavailable('the store is closed');
-    for (const reject of [...this.#closeHandlers]) reject(error);
-    this.#closeHandlers.clear();
+    this.#pendingWaits.rejectAll(error);
     for (const cancel of this.#cancelStartupChecks) cancel();
     this.#notifier.close();
     if (this.#ownsClient) await closeOwnedClient(this.#client, this.#settings.commandTimeoutMs);

@@ -69,6 +69,7 @@ export type {
   WaitOptions,
 } from './contract.ts';
 export { NamespaceListeners } from './namespace-listeners.ts';
+export { PendingWaits } from './pending-waits.ts';
 export {
   assertBlockRecord,
   assertLease,
