@@ -1,7 +1,7 @@
 import { namespaceFor } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
-import { freshUser, userStats } from '../redis-fleet/support/fleet.ts';
-import { runOnce } from '../redis-fleet/support/replica-process.ts';
+import { freshUser, userStats } from '../fleet/support/fleet.ts';
+import { runOnce } from '../fleet/support/replica-process.ts';
 import { expectTidyRows, usePostgresFleetEnvironment } from './support/environment.ts';
 
 const env = usePostgresFleetEnvironment();

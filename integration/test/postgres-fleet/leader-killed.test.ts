@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { freshUser, replicaConfigs, startFleet, userStats } from '../redis-fleet/support/fleet.ts';
-import type { ReplicaProcess } from '../redis-fleet/support/replica-process.ts';
+import { freshUser, replicaConfigs, startFleet, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import { expectTidyRows, usePostgresFleetEnvironment } from './support/environment.ts';
 
 const env = usePostgresFleetEnvironment();

@@ -1,13 +1,7 @@
 import { type PrivatePostgres, startPrivatePostgres } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  freshUser,
-  replicaConfigs,
-  startFleet,
-  sumTallies,
-  userStats,
-} from '../redis-fleet/support/fleet.ts';
-import { ReplicaProcess } from '../redis-fleet/support/replica-process.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import {
   expectTidyRows,
   migrateSchema,

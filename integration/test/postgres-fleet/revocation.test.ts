@@ -1,11 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import {
-  freshUser,
-  replicaConfigs,
-  startFleet,
-  sumTallies,
-  userStats,
-} from '../redis-fleet/support/fleet.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
 import { expectTidyRows, usePostgresFleetEnvironment } from './support/environment.ts';
 
 const env = usePostgresFleetEnvironment();

@@ -1,14 +1,8 @@
 import { postgresQuery } from '@connexease-kit/test-servers';
 import { describe, expect, it } from 'vitest';
-import {
-  freshUser,
-  replicaConfigs,
-  startFleet,
-  sumTallies,
-  userStats,
-} from '../redis-fleet/support/fleet.ts';
-import type { ReplicaConfig } from '../redis-fleet/support/protocol.ts';
-import { ReplicaProcess } from '../redis-fleet/support/replica-process.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaConfig } from '../fleet/support/protocol.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import { expectTidyRows, namespaceRows, usePostgresFleetEnvironment } from './support/environment.ts';
 
 // Guarantee 10 on PostgreSQL: the store's schema is dropped under a fleet that has spent its budget

@@ -1,8 +1,8 @@
 import { postgresQuery } from '@connexease-kit/test-servers';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
 import { describe, expect, it } from 'vitest';
-import { freshUser, replicaConfigs, startFleet, userStats } from '../redis-fleet/support/fleet.ts';
-import { ReplicaProcess } from '../redis-fleet/support/replica-process.ts';
+import { freshUser, replicaConfigs, startFleet, userStats } from '../fleet/support/fleet.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import { usePostgresFleetEnvironment } from './support/environment.ts';
 
 const env = usePostgresFleetEnvironment();

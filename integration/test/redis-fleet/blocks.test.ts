@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import type { RequestTally } from '../fleet/support/protocol.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import type { RequestTally } from './support/protocol.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
 
 const env = useFleetEnvironment();
 

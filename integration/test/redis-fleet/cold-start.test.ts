@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
 
 // Replicas are separate Node.js processes running the built packages (fixtures/replica.ts): the real
 // client, the real Redis store, the mock API over real HTTP. The mock's counters are the truth.

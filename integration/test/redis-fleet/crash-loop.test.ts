@@ -1,9 +1,9 @@
 import { namespaceFor } from '@connexease-kit/auth-core/store';
 import { describe, expect, it } from 'vitest';
+import { freshUser, userStats } from '../fleet/support/fleet.ts';
+import { runOnce } from '../fleet/support/replica-process.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, userStats } from './support/fleet.ts';
-import { runOnce } from './support/replica-process.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
 
 const env = useFleetEnvironment();
 

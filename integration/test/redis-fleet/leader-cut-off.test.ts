@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
+import { freshUser, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaConfig } from '../fleet/support/protocol.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, userStats } from './support/fleet.ts';
-import type { ReplicaConfig } from './support/protocol.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
 // Issue 10, case 2 (guarantee 11): a leader cut off from Redis past its lease never sends again. A

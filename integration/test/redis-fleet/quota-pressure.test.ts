@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeBan,
   describeWindowOverrun,
@@ -10,8 +9,9 @@ import {
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+} from '../fleet/support/fleet.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
+import { useFleetEnvironment } from './support/environment.ts';
 
 // The issue's requirement, at exactly its size: tokens that live 2 s, 10 issues per 60 s on both
 // sides, 8 busy replicas, 3 minutes. The longest fleet test, so it has a file (and a worker) of its own.

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeBan,
   freshUser,
@@ -7,7 +6,8 @@ import {
   replicaConfigs,
   startFleet,
   userStats,
-} from './support/fleet.ts';
+} from '../fleet/support/fleet.ts';
+import { useFleetEnvironment } from './support/environment.ts';
 
 // The fleet's sliding window is anchored at each reservation (Redis TIME before POST /jwt/ is sent),
 // the API's at the moment it processes the request. When the first issue of a window reaches the

@@ -1,10 +1,10 @@
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
 
 const env = useFleetEnvironment();
 

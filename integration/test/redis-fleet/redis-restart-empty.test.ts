@@ -1,6 +1,5 @@
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeWindowOverrun,
   freshUser,
@@ -9,8 +8,9 @@ import {
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
+} from '../fleet/support/fleet.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
+import { useFleetEnvironment } from './support/environment.ts';
 
 /** As in sentinel-failover: the mock bans at the 4th issue in 2 minutes, so any overshoot is a ban. */
 const QUOTA = { limit: 3, windowMs: 120_000 };

@@ -1,6 +1,5 @@
 import { type RedisSentinelHandle, startRedisSentinel } from '@connexease-kit/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeWindowOverrun,
   type Fleet,
@@ -10,9 +9,10 @@ import {
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import type { RequestTally } from './support/protocol.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
+} from '../fleet/support/fleet.ts';
+import type { RequestTally } from '../fleet/support/protocol.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
+import { useFleetEnvironment } from './support/environment.ts';
 
 /**
  * A tight budget on both sides: the fleet may reserve 3 attempts per 2 minutes, and the mock bans the

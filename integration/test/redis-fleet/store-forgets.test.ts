@@ -1,7 +1,6 @@
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeWindowOverrun,
   freshUser,
@@ -10,10 +9,11 @@ import {
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import type { ReplicaConfig, RequestTally } from './support/protocol.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+} from '../fleet/support/fleet.ts';
+import type { ReplicaConfig, RequestTally } from '../fleet/support/protocol.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
+import { useFleetEnvironment } from './support/environment.ts';
 
 // Issue 10, case 1 (guarantee 10): a Redis that restarts empty must not let the fleet forget the
 // attempts it made. The mock bans the user on the request that would exceed `limit` issues in any

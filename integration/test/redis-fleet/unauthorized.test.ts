@@ -8,9 +8,9 @@
  * of the old-password replicas failed BLOCKED. After: 7, 2 and 3 POST /jwt/, and no call failed.
  */
 import { describe, expect, it } from 'vitest';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaConfig } from '../fleet/support/protocol.ts';
 import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import type { ReplicaConfig } from './support/protocol.ts';
 
 const env = useFleetEnvironment();
 

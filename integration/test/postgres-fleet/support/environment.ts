@@ -3,8 +3,8 @@ import { type MockServer, type MockServerOptions, startMockServer } from '@conne
 import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
 import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { Fleet } from '../../redis-fleet/support/fleet.ts';
-import type { ReplicaRedis } from '../../redis-fleet/support/protocol.ts';
+import type { Fleet } from '../../fleet/support/fleet.ts';
+import type { ReplicaRedis } from '../../fleet/support/protocol.ts';
 
 /** What a PostgreSQL fleet test file shares: the mock API, its own schema on the shared PostgreSQL, the running fleets. */
 export interface PostgresFleetEnvironment {

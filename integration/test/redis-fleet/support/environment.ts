@@ -2,7 +2,7 @@ import { type MockServer, type MockServerOptions, startMockServer } from '@conne
 import { requireSharedRedis, SHARED_REDIS_URL } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll } from 'vitest';
-import type { Fleet } from './fleet.ts';
+import type { Fleet } from '../../fleet/support/fleet.ts';
 
 /** What a fleet test file shares: the mock API, a client of the shared Redis, the running fleets. */
 export interface FleetEnvironment {
