@@ -2,10 +2,10 @@ import { type RedisClusterHandle, startRedisCluster } from '@connexease-kit/test
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
 import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
-import { useFleetEnvironment } from './support/environment.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 let cluster: RedisClusterHandle;
 let client: Cluster;

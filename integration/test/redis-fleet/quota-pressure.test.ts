@@ -10,8 +10,8 @@ import {
   sumTallies,
   userStats,
 } from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
 import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
-import { useFleetEnvironment } from './support/environment.ts';
 
 // The issue's requirement, at exactly its size: tokens that live 2 s, 10 issues per 60 s on both
 // sides, 8 busy replicas, 3 minutes. The longest fleet test, so it has a file (and a worker) of its own.
@@ -20,7 +20,7 @@ const QUOTA = { limit: 10, windowMs: 60_000 };
 const RUN_MS = 3 * 60_000;
 
 // The mock bans the user on the request that would exceed 10 issues in any 60 s (as the API does on the 31st in 24 h).
-const env = useFleetEnvironment({ tokenLifetimeSeconds: TOKEN_LIFETIME_S, quota: QUOTA });
+const env = useSharedRedis({ tokenLifetimeSeconds: TOKEN_LIFETIME_S, quota: QUOTA });
 
 describe('fleet under quota pressure', () => {
   it(

@@ -10,9 +10,9 @@
 import { describe, expect, it } from 'vitest';
 import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
 import type { ReplicaConfig } from '../fleet/support/protocol.ts';
-import { useFleetEnvironment } from './support/environment.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 /** The endpoint that answers 401 to the test's user for its own reasons (a missing permission). */
 const REFUSING_PATH = 'reports/';
