@@ -14,7 +14,7 @@
  *   50-100 % of 1 s (the store has no option to turn pub/sub off, so the replica fixture wraps it).
  *
  * Prints p50/p99 over the rounds and the ratio poll-only / notify. Uses a private redis-server and
- * the token-store-redis fleet-test harness (integration/test/redis-fleet). Run after
+ * the fleet-test harness (integration/test/fleet). Run after
  * building the packages:
  *   PATH=/work/main/node_modules/.bin:$PATH node bench/redis-herd.ts
  */

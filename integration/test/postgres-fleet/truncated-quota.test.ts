@@ -1,11 +1,11 @@
-import { postgresQuery } from '@connexease-kit/test-servers';
+import { postgresQuery, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
 import { describe, expect, it } from 'vitest';
-import { freshUser, replicaConfigs, startFleet, userStats } from '../redis-fleet/support/fleet.ts';
-import { ReplicaProcess } from '../redis-fleet/support/replica-process.ts';
-import { usePostgresFleetEnvironment } from './support/environment.ts';
+import { freshUser, replicaConfigs, startFleet, userStats } from '../fleet/support/fleet.ts';
+import { useSharedSchema } from '../fleet/support/postgres-store.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 
-const env = usePostgresFleetEnvironment();
+const env = useSharedSchema();
 
 /** A small budget, spent by two issues. */
 const QUOTA = { limit: 2, windowMs: 24 * 60 * 60 * 1000 };
@@ -16,7 +16,7 @@ describe('the quota table truncated mid-window', () => {
     const base = {
       baseUrl: env.mock.url,
       ...user,
-      redis: env.store,
+      redis: env.replicaStore,
       quota: QUOTA,
       // Short store checks: a leader that finds a just-lost record waits 1.5 of them for the others to re-add theirs.
       provider: { storeCheckIntervalMs: 500 },
@@ -54,7 +54,7 @@ describe('the quota table truncated mid-window', () => {
       true,
     );
     // The store says why: its marker knows the newest entry, which the table no longer holds.
-    const store = createPostgresTokenStore({ connectionString: env.store.postgres, schema: env.schema });
+    const store = createPostgresTokenStore({ connectionString: SHARED_DATABASE_URL, schema: env.schema });
     try {
       const usage = await store.quotaUsage(late.namespace, { windowMs: QUOTA.windowMs });
       const restored = usage.entries.length >= QUOTA.limit;

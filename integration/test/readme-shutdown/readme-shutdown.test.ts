@@ -19,7 +19,7 @@ import {
   SHARED_REDIS_URL,
 } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { fixtureEnv } from '../redis-fleet/support/replica-process.ts';
+import { fixtureEnv } from '../fleet/support/replica-process.ts';
 import { type CodeBlock, codeBlocks } from './support/markdown.ts';
 import { SIGTERM_READY_MARKER } from './support/protocol.ts';
 

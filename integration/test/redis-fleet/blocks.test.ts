@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import type { RequestTally } from './support/protocol.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import type { RequestTally } from '../fleet/support/protocol.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 /** Every failure a replica saw is one of `allowed`. */
 function expectOnlyFailures(tally: RequestTally, allowed: readonly string[]): void {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import type { ReplicaProcess } from './support/replica-process.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import type { ReplicaProcess } from '../fleet/support/replica-process.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 const MINUTE_MS = 60_000;
 /** Eight clocks from 10 minutes behind to 10 minutes ahead. */

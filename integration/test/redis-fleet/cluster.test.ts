@@ -1,11 +1,11 @@
 import { type RedisClusterHandle, startRedisCluster } from '@connexease-kit/test-servers';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 let cluster: RedisClusterHandle;
 let client: Cluster;

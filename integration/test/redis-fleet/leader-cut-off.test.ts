@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, userStats } from './support/fleet.ts';
-import type { ReplicaConfig } from './support/protocol.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
+import { freshUser, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaConfig } from '../fleet/support/protocol.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 import { startTcpProxy } from './support/tcp-proxy.ts';
 
 // Issue 10, case 2 (guarantee 11): a leader cut off from Redis past its lease never sends again. A
 // real partition: one replica reaches Redis through a TCP proxy that stops forwarding (connections
 // stay open, bytes wait) and later delivers everything it held.
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
 

@@ -1,5 +1,4 @@
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeBan,
   freshUser,
@@ -7,7 +6,8 @@ import {
   replicaConfigs,
   startFleet,
   userStats,
-} from './support/fleet.ts';
+} from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
 
 // The fleet's sliding window is anchored at each reservation (Redis TIME before POST /jwt/ is sent),
 // the API's at the moment it processes the request. When the first issue of a window reaches the
@@ -17,7 +17,7 @@ const QUOTA = { limit: 2, windowMs: 5000 };
 /** How late the server processes the first POST /jwt/ (a slow network, a queue in front of the API). */
 const FIRST_ISSUE_DELAY_MS = 1000;
 
-const env = useFleetEnvironment({ quota: QUOTA });
+const env = useSharedRedis({ quota: QUOTA });
 
 /** Waits until `issuedAt` is `ms` in the past (past the 401 spacing before the next revocation). */
 async function olderThan(issuedAt: number, ms: number): Promise<void> {

@@ -1,20 +1,21 @@
 import { type PrivateRedis, startPrivateRedis } from '@connexease-kit/test-servers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeWindowOverrun,
   freshUser,
   maxInAnyWindow,
+  moreApiCalls,
   replicaConfigs,
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
+} from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 
 /** As in sentinel-failover: the mock bans at the 4th issue in 2 minutes, so any overshoot is a ban. */
 const QUOTA = { limit: 3, windowMs: 120_000 };
-const env = useFleetEnvironment({ quota: { limit: QUOTA.limit, windowMs: QUOTA.windowMs } });
+const env = useSharedRedis({ quota: { limit: QUOTA.limit, windowMs: QUOTA.windowMs } });
 
 /** How long Redis stays down. */
 const OUTAGE_MS = 5_000;
@@ -27,11 +28,6 @@ beforeAll(async () => {
 afterAll(async () => {
   await redis?.close();
 });
-
-async function moreCalls(more: number): Promise<void> {
-  const start = env.mock.control.stats().apiCalls.byStatus['200'] ?? 0;
-  await env.mock.control.waitFor((stats) => (stats.apiCalls.byStatus['200'] ?? 0) >= start + more, 60_000);
-}
 
 describe('a Redis without persistence restarts under load', () => {
   it('fails closed while it is down, serves after it is back (empty), and never goes over the limit', async () => {
@@ -49,7 +45,7 @@ describe('a Redis without persistence restarts under load', () => {
     expect(userStats(env.mock, user.username).attempts).toBe(1);
     for (const replica of fleet.replicas)
       replica.start({ op: 'busy', id: 'restart', workers: 2, pauseMs: 20 });
-    await moreCalls(100);
+    await moreApiCalls(env.mock, 100);
 
     await redis.stop();
     const attemptsAtStop = userStats(env.mock, user.username).attempts;
@@ -57,7 +53,7 @@ describe('a Redis without persistence restarts under load', () => {
     const late = env.track(new ReplicaProcess({ ...base, name: 'started-during-outage' }));
     await late.ready;
     expect((await late.burst(5)).failures).toEqual({ STORE_UNAVAILABLE: 5 });
-    await moreCalls(100);
+    await moreApiCalls(env.mock, 100);
     await new Promise((resolve) => setTimeout(resolve, OUTAGE_MS));
     expect(userStats(env.mock, user.username).attempts, 'POST /jwt/ while Redis was down').toBe(
       attemptsAtStop,
@@ -74,7 +70,7 @@ describe('a Redis without persistence restarts under load', () => {
         ),
       ),
     );
-    await moreCalls(100);
+    await moreApiCalls(env.mock, 100);
     const tallies = await fleet.all((replica) => replica.stop('restart'));
     // The replicas that held the token served throughout: down, and back but empty.
     expect(sumTallies(tallies).failures).toEqual({});

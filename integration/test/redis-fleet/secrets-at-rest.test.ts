@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import { expectTidyNamespace } from './support/stored-keys.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 describe('what a fleet leaves in Redis', () => {
   it('10. with encryption at rest, every key expires and no key or value holds the username, the password or the token in clear', async () => {

@@ -1,6 +1,5 @@
 import { type RedisSentinelHandle, startRedisSentinel } from '@connexease-kit/test-servers';
 import { afterEach, describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
 import {
   describeWindowOverrun,
   type Fleet,
@@ -10,16 +9,17 @@ import {
   startFleet,
   sumTallies,
   userStats,
-} from './support/fleet.ts';
-import type { RequestTally } from './support/protocol.ts';
-import { ReplicaProcess } from './support/replica-process.ts';
+} from '../fleet/support/fleet.ts';
+import type { RequestTally } from '../fleet/support/protocol.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
+import { ReplicaProcess } from '../fleet/support/replica-process.ts';
 
 /**
  * A tight budget on both sides: the fleet may reserve 3 attempts per 2 minutes, and the mock bans the
  * user at its 4th issue in 2 minutes. Any attempt the failover made the fleet forget shows up as a ban.
  */
 const QUOTA = { limit: 3, windowMs: 120_000 };
-const env = useFleetEnvironment({ quota: { limit: QUOTA.limit, windowMs: QUOTA.windowMs } });
+const env = useSharedRedis({ quota: { limit: QUOTA.limit, windowMs: QUOTA.windowMs } });
 
 let topology: RedisSentinelHandle | undefined;
 afterEach(async () => {

@@ -8,11 +8,11 @@
  * of the old-password replicas failed BLOCKED. After: 7, 2 and 3 POST /jwt/, and no call failed.
  */
 import { describe, expect, it } from 'vitest';
-import { useFleetEnvironment } from './support/environment.ts';
-import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from './support/fleet.ts';
-import type { ReplicaConfig } from './support/protocol.ts';
+import { freshUser, replicaConfigs, startFleet, sumTallies, userStats } from '../fleet/support/fleet.ts';
+import type { ReplicaConfig } from '../fleet/support/protocol.ts';
+import { useSharedRedis } from '../fleet/support/redis-store.ts';
 
-const env = useFleetEnvironment();
+const env = useSharedRedis();
 
 /** The endpoint that answers 401 to the test's user for its own reasons (a missing permission). */
 const REFUSING_PATH = 'reports/';

@@ -162,3 +162,9 @@ export function userStats(
     issueTimes: stats.issueTimes[username] ?? [],
   };
 }
+
+/** Waits (up to a minute) until the mock has answered `more` further API calls with 200. */
+export async function moreApiCalls(mock: MockServer, more: number): Promise<void> {
+  const start = mock.control.stats().apiCalls.byStatus['200'] ?? 0;
+  await mock.control.waitFor((stats) => (stats.apiCalls.byStatus['200'] ?? 0) >= start + more, 60_000);
+}

@@ -8,7 +8,7 @@ import type { AuthEvent, AuthStatus } from '@connexease-kit/auth-core';
 
 /**
  * Where a replica's store lives: a Redis URL, a Redis Cluster, a Sentinel topology, or a PostgreSQL
- * database and schema (the PostgreSQL store, for the fleet tests of test/postgres-fleet).
+ * database and schema (the PostgreSQL store).
  */
 export type ReplicaRedis =
   | { url: string }
@@ -38,7 +38,7 @@ export interface ReplicaConfig {
     issueTimeoutMs?: number;
     retry?: { attempts?: number; baseDelayMs?: number; maxDelayMs?: number };
   };
-  /** Options of the Redis store. */
+  /** Options of the store (Redis or PostgreSQL). */
   store?: { pollIntervalMs?: number; commandTimeoutMs?: number };
   /** Added to `Date.now()` in the provider's and the store's clocks (a host whose clock is off). */
   clockOffsetMs?: number;

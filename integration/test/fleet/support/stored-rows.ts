@@ -1,21 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { type MockServer, type MockServerOptions, startMockServer } from '@connexease-kit/mock-server';
-import { postgresQuery, requireSharedPostgres, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
+import { postgresQuery, SHARED_DATABASE_URL } from '@connexease-kit/test-servers';
 import { createPostgresTokenStore } from '@connexease-kit/token-store-postgres';
-import { afterAll, afterEach, beforeAll, expect } from 'vitest';
-import type { Fleet } from '../../redis-fleet/support/fleet.ts';
-import type { ReplicaRedis } from '../../redis-fleet/support/protocol.ts';
-
-/** What a PostgreSQL fleet test file shares: the mock API, its own schema on the shared PostgreSQL, the running fleets. */
-export interface PostgresFleetEnvironment {
-  readonly mock: MockServer;
-  /** The schema of this test file alone (dropped after its last test). */
-  readonly schema: string;
-  /** Where replicas keep their store: `{ postgres: url, schema }`. */
-  readonly store: Extract<ReplicaRedis, { postgres: string }>;
-  /** Registers a fleet (or anything closable) to be closed after the current test, pass or fail. */
-  track<T extends Pick<Fleet, 'close'>>(fleet: T): T;
-}
+import { expect } from 'vitest';
 
 /** A schema name no other test run uses. */
 export function randomSchema(): string {
@@ -30,45 +16,6 @@ export async function migrateSchema(url: string, schema: string): Promise<void> 
   } finally {
     await store.close();
   }
-}
-
-/**
- * Registers the hooks of a fleet test file on the shared PostgreSQL: fails early (with how to start it)
- * when it does not answer, creates a schema of its own and migrates it, starts one mock API for the
- * file, closes every tracked fleet after each test, and drops the schema after the last one. Tests
- * isolate themselves with a fresh mock user (so a fresh namespace).
- */
-export function usePostgresFleetEnvironment(mockOptions: MockServerOptions = {}): PostgresFleetEnvironment {
-  const schema = randomSchema();
-  let mock: MockServer | undefined;
-  const tracked: Array<Pick<Fleet, 'close'>> = [];
-
-  beforeAll(async () => {
-    await requireSharedPostgres();
-    await migrateSchema(SHARED_DATABASE_URL, schema);
-    mock = await startMockServer(mockOptions);
-  });
-  afterEach(async () => {
-    const closing = tracked.splice(0);
-    await Promise.all(closing.map((fleet) => fleet.close()));
-  });
-  afterAll(async () => {
-    await mock?.close();
-    await postgresQuery(`DROP SCHEMA IF EXISTS ${schema} CASCADE`).catch(() => {});
-  });
-
-  return {
-    get mock() {
-      if (mock === undefined) throw new Error('the mock API is not started yet (use it inside a test)');
-      return mock;
-    },
-    schema,
-    store: { postgres: SHARED_DATABASE_URL, schema },
-    track(fleet) {
-      tracked.push(fleet);
-      return fleet;
-    },
-  };
 }
 
 const TABLES = ['tokens', 'leases', 'quota', 'quota_markers', 'blocks'] as const;

@@ -1,0 +1,4 @@
+import { describeOutage } from './scenarios/outage.ts';
+import { redisStore } from './support/redis-store.ts';
+
+describeOutage(redisStore);

@@ -1,0 +1,4 @@
+import { describeRevocation } from './scenarios/revocation.ts';
+import { postgresStore } from './support/postgres-store.ts';
+
+describeRevocation(postgresStore);
