@@ -170,29 +170,8 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     'baseUrl',
   );
   const quota = resolveQuotaOptions(options.quota);
-  const warnings = [...quota.warnings];
-  for (const key of Object.keys(options)) {
-    if (key in RETIRED_OPTIONS) warnings.push(RETIRED_OPTIONS[key]!);
-    else if (!KNOWN_OPTIONS.has(key)) warnings.push(`unknown option "${key}" is ignored`);
-  }
-
-  const issuer = options.issuer;
-  if (issuer !== undefined && typeof issuer !== 'function') {
-    throw configError('issuer must be a function that makes one POST /jwt/ attempt (see createJwtIssuer)');
-  }
-  const store = options.store;
-  if (store !== undefined) checkStore(store);
-  if (mode === 'jwt') {
-    if (issuer === undefined) {
-      throw configError('issuer is required with { username, password } credentials (see createJwtIssuer)');
-    }
-    if (store === undefined) {
-      throw configError(
-        'store is required with { username, password } credentials: use createMemoryTokenStore() for one process, ' +
-          'createRedisTokenStore() for a fleet',
-      );
-    }
-  }
+  const warnings = [...quota.warnings, ...unknownOptionWarnings(options)];
+  const { issuer, store } = resolveIssuerAndStore(options, mode);
 
   const retry = resolveRetry(options.retry);
   const waitTimeoutMs = msOption(options, 'waitTimeoutMs');
@@ -222,6 +201,39 @@ export function resolveProviderOptions(options: TokenProviderOptions): ResolvedP
     random,
     warnings,
   };
+}
+
+function unknownOptionWarnings(options: TokenProviderOptions): string[] {
+  const warnings: string[] = [];
+  for (const key of Object.keys(options)) {
+    if (key in RETIRED_OPTIONS) warnings.push(RETIRED_OPTIONS[key]!);
+    else if (!KNOWN_OPTIONS.has(key)) warnings.push(`unknown option "${key}" is ignored`);
+  }
+  return warnings;
+}
+
+function resolveIssuerAndStore(
+  options: TokenProviderOptions,
+  mode: AuthMode,
+): Pick<ResolvedProviderOptions, 'issuer' | 'store'> {
+  const issuer = options.issuer;
+  if (issuer !== undefined && typeof issuer !== 'function') {
+    throw configError('issuer must be a function that makes one POST /jwt/ attempt (see createJwtIssuer)');
+  }
+  const store = options.store;
+  if (store !== undefined) checkStore(store);
+  if (mode === 'jwt') {
+    if (issuer === undefined) {
+      throw configError('issuer is required with { username, password } credentials (see createJwtIssuer)');
+    }
+    if (store === undefined) {
+      throw configError(
+        'store is required with { username, password } credentials: use createMemoryTokenStore() for one process, ' +
+          'createRedisTokenStore() for a fleet',
+      );
+    }
+  }
+  return { issuer, store };
 }
 
 /** The options given in milliseconds, each checked as an integer against its range here. */

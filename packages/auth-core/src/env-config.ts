@@ -37,15 +37,41 @@ const STORE_KINDS = ['memory', 'redis', 'file', 'postgres'] as const;
  */
 export function readEnvConfig(env?: Record<string, string | undefined>): EnvConfig {
   const source = env ?? processEnv();
-  const read = (name: string): string | undefined => {
+  const read: ReadVariable = (name) => {
     const value = source[name];
     return typeof value === 'string' && value !== '' ? value : undefined;
   };
+  const config: EnvConfig = { credentials: credentialsFromEnv(read) };
+  const baseUrl = read('CONNEXEASE_BASE_URL');
+  if (baseUrl !== undefined) config.baseUrl = normalizeBaseUrl(baseUrl, 'CONNEXEASE_BASE_URL');
+  const redisUrl = urlFromEnv(
+    read,
+    'CONNEXEASE_REDIS_URL',
+    /^rediss?:\/\/\S*$/i,
+    'a redis:// or rediss:// URL',
+  );
+  if (redisUrl !== undefined) config.redisUrl = redisUrl;
+  const databaseUrl = urlFromEnv(
+    read,
+    'CONNEXEASE_DATABASE_URL',
+    /^postgres(ql)?:\/\/\S*$/i,
+    'a postgres:// or postgresql:// URL',
+  );
+  if (databaseUrl !== undefined) config.databaseUrl = databaseUrl;
+  const limit = dailyLimitFromEnv(read);
+  if (limit !== undefined) config.quota = { limit };
+  const store = storeFromEnv(read, config);
+  if (store !== undefined) config.store = store;
+  return config;
+}
 
+/** A variable's value, or `undefined` when it is unset or empty. */
+type ReadVariable = (name: string) => string | undefined;
+
+function credentialsFromEnv(read: ReadVariable): Credentials {
   const accessToken = read('CONNEXEASE_ACCESS_TOKEN');
   const username = read('CONNEXEASE_USERNAME');
   const password = read('CONNEXEASE_PASSWORD');
-  let credentials: Credentials;
   if (accessToken !== undefined) {
     if (username !== undefined || password !== undefined) {
       throw configError(
@@ -54,70 +80,56 @@ export function readEnvConfig(env?: Record<string, string | undefined>): EnvConf
     }
     const problem = describeUnsafeToken(accessToken);
     if (problem !== null) throw configError(`CONNEXEASE_ACCESS_TOKEN ${problem}`);
-    credentials = protectCredentials<AccessTokenCredentials>({ accessToken });
-  } else if (username !== undefined || password !== undefined) {
+    return protectCredentials<AccessTokenCredentials>({ accessToken });
+  }
+  if (username !== undefined || password !== undefined) {
     if (username === undefined || username.trim() === '') {
       throw configError('CONNEXEASE_USERNAME is required when CONNEXEASE_PASSWORD is set');
     }
     if (password === undefined) {
       throw configError('CONNEXEASE_PASSWORD is required when CONNEXEASE_USERNAME is set');
     }
-    credentials = protectCredentials<PasswordCredentials>({ username, password });
-  } else {
+    return protectCredentials<PasswordCredentials>({ username, password });
+  }
+  throw configError(
+    'no Connexease credentials in the environment: set CONNEXEASE_ACCESS_TOKEN (recommended), ' +
+      'or CONNEXEASE_USERNAME and CONNEXEASE_PASSWORD',
+  );
+}
+
+function urlFromEnv(read: ReadVariable, name: string, pattern: RegExp, expected: string): string | undefined {
+  const url = read(name)?.trim();
+  if (url === undefined) return undefined;
+  if (!pattern.test(url)) throw configError(`${name} must be ${expected}`);
+  return url;
+}
+
+function dailyLimitFromEnv(read: ReadVariable): number | undefined {
+  const text = read('CONNEXEASE_JWT_DAILY_LIMIT')?.trim();
+  if (text === undefined) return undefined;
+  const value = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= API_DAILY_ISSUE_LIMIT)) {
     throw configError(
-      'no Connexease credentials in the environment: set CONNEXEASE_ACCESS_TOKEN (recommended), ' +
-        'or CONNEXEASE_USERNAME and CONNEXEASE_PASSWORD',
+      `CONNEXEASE_JWT_DAILY_LIMIT must be an integer from 1 to ${API_DAILY_ISSUE_LIMIT} ` +
+        '(the API bans an API user on the 31st token in a day)',
     );
   }
+  return value;
+}
 
-  const config: EnvConfig = { credentials };
-  const baseUrl = read('CONNEXEASE_BASE_URL');
-  if (baseUrl !== undefined) config.baseUrl = normalizeBaseUrl(baseUrl, 'CONNEXEASE_BASE_URL');
-
-  const redisUrl = read('CONNEXEASE_REDIS_URL');
-  if (redisUrl !== undefined) {
-    if (!/^rediss?:\/\/\S*$/i.test(redisUrl.trim())) {
-      throw configError('CONNEXEASE_REDIS_URL must be a redis:// or rediss:// URL');
-    }
-    config.redisUrl = redisUrl.trim();
+function storeFromEnv(read: ReadVariable, config: EnvConfig): EnvConfig['store'] {
+  const kind = read('CONNEXEASE_STORE')?.trim().toLowerCase();
+  if (kind === undefined) return undefined;
+  if (!(STORE_KINDS as readonly string[]).includes(kind)) {
+    throw configError(`CONNEXEASE_STORE must be one of ${STORE_KINDS.join(', ')}`);
   }
-
-  const databaseUrl = read('CONNEXEASE_DATABASE_URL');
-  if (databaseUrl !== undefined) {
-    if (!/^postgres(ql)?:\/\/\S*$/i.test(databaseUrl.trim())) {
-      throw configError('CONNEXEASE_DATABASE_URL must be a postgres:// or postgresql:// URL');
-    }
-    config.databaseUrl = databaseUrl.trim();
+  if (kind === 'redis' && config.redisUrl === undefined) {
+    throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
   }
-
-  const limit = read('CONNEXEASE_JWT_DAILY_LIMIT');
-  if (limit !== undefined) {
-    const text = limit.trim();
-    const value = /^\d{1,3}$/.test(text) ? Number(text) : Number.NaN;
-    if (!(value >= 1 && value <= API_DAILY_ISSUE_LIMIT)) {
-      throw configError(
-        `CONNEXEASE_JWT_DAILY_LIMIT must be an integer from 1 to ${API_DAILY_ISSUE_LIMIT} ` +
-          '(the API bans an API user on the 31st token in a day)',
-      );
-    }
-    config.quota = { limit: value };
+  if (kind === 'postgres' && config.databaseUrl === undefined) {
+    throw configError('CONNEXEASE_DATABASE_URL is required when CONNEXEASE_STORE is postgres');
   }
-
-  const store = read('CONNEXEASE_STORE');
-  if (store !== undefined) {
-    const kind = store.trim().toLowerCase();
-    if (!(STORE_KINDS as readonly string[]).includes(kind)) {
-      throw configError(`CONNEXEASE_STORE must be one of ${STORE_KINDS.join(', ')}`);
-    }
-    config.store = kind as (typeof STORE_KINDS)[number];
-    if (kind === 'redis' && config.redisUrl === undefined) {
-      throw configError('CONNEXEASE_REDIS_URL is required when CONNEXEASE_STORE is redis');
-    }
-    if (kind === 'postgres' && config.databaseUrl === undefined) {
-      throw configError('CONNEXEASE_DATABASE_URL is required when CONNEXEASE_STORE is postgres');
-    }
-  }
-  return config;
+  return kind as (typeof STORE_KINDS)[number];
 }
 
 function configError(message: string): ConnexeaseAuthError {

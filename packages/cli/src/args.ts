@@ -104,15 +104,7 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
       command,
     );
   }
-  for (const [name, owners] of Object.entries(OWNERS)) {
-    const given = values[name as keyof typeof values] !== undefined;
-    if (given && !help && (command === undefined || !owners.includes(command))) {
-      throw usage(
-        `--${name} is an option of ${owners.map((owner) => `'${owner}'`).join(' and ')} only`,
-        command,
-      );
-    }
-  }
+  if (!help) rejectOtherCommandsOptions(values, command);
   return {
     command,
     help,
@@ -132,6 +124,21 @@ export function parseCommandLine(argv: readonly string[]): CommandLine {
     noIssue: values['no-issue'] === true,
     quiet: values.quiet === true,
   };
+}
+
+function rejectOtherCommandsOptions(
+  values: ReturnType<typeof parseOptions>['values'],
+  command: CommandName | undefined,
+): void {
+  for (const [name, owners] of Object.entries(OWNERS)) {
+    const given = values[name as keyof typeof values] !== undefined;
+    if (given && (command === undefined || !owners.includes(command))) {
+      throw usage(
+        `--${name} is an option of ${owners.map((owner) => `'${owner}'`).join(' and ')} only`,
+        command,
+      );
+    }
+  }
 }
 
 function parseOptions(args: string[]) {

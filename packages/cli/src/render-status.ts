@@ -10,26 +10,39 @@ const LABEL_WIDTH = 11;
  * exact UTC times in parentheses. Made from the report alone, so it never says more than `--json`.
  */
 export function renderStatus(report: StatusReport): string {
-  const lines: string[] = [];
-  const section = (label: string, first: string, ...rest: string[]): void => {
-    lines.push(`${label.padEnd(LABEL_WIDTH)}${first}`);
-    for (const line of rest) lines.push(`${' '.repeat(LABEL_WIDTH)}${line}`);
-  };
-  const at = (iso: string, deltaMs: number): string => `${formatDelta(deltaMs)} (${iso})`;
+  const { apiUser, store } = report;
+  const overview: Section[] = [
+    ['API user', `${apiUser.username} at ${apiUser.baseUrl}`],
+    [
+      'store',
+      `${store.kind === 'file' ? `file ${store.directory}` : store.kind} (namespace ${apiUser.namespace})`,
+    ],
+    ['health', healthLine(report)],
+  ];
+  const details: Section[] = [
+    quotaSection(report.quota),
+    tokenSection(report.token, report.storeTime),
+    leaseSection(report.lease),
+    blockSection(report.block),
+  ];
+  return `${[...overview.map(formatSection), '', ...details.map(formatSection)].join('\n')}\n`;
+}
 
-  const { apiUser, store, quota, token, lease, block } = report;
-  section('API user', `${apiUser.username} at ${apiUser.baseUrl}`);
-  section(
-    'store',
-    `${store.kind === 'file' ? `file ${store.directory}` : store.kind} (namespace ${apiUser.namespace})`,
-  );
-  section('health', healthLine(report));
-  lines.push('');
+/** A label and its lines: the first beside the label, the rest indented under it. */
+type Section = [label: string, first: string, ...rest: string[]];
 
-  const reservations = quota.reservations.map(
-    (slot) => `  slot frees up ${at(slot.freesAt, slot.freesInMs)}`,
-  );
-  section(
+function formatSection([label, first, ...rest]: Section): string {
+  const lines = [`${label.padEnd(LABEL_WIDTH)}${first}`];
+  for (const line of rest) lines.push(`${' '.repeat(LABEL_WIDTH)}${line}`);
+  return lines.join('\n');
+}
+
+function at(iso: string, deltaMs: number): string {
+  return `${formatDelta(deltaMs)} (${iso})`;
+}
+
+function quotaSection(quota: StatusReport['quota']): Section {
+  return [
     'quota',
     `${quota.used} of ${quota.limit} used in the last ${formatWindow(quota.windowMs)}, ${quota.remaining} remaining`,
     renderQuotaBar(quota),
@@ -40,39 +53,36 @@ export function renderStatus(report: StatusReport): string {
           `lost: the store lost its record of attempts up to ${quota.lostThrough}; counted as spent ` +
             "(run 'connexease-auth forget-loss' only if you know none were made)",
         ]),
-    ...reservations,
-  );
+    ...quota.reservations.map((slot) => `  slot frees up ${at(slot.freesAt, slot.freesInMs)}`),
+  ];
+}
 
+function tokenSection(token: StatusReport['token'], storeTime: string): Section {
   if (token === null) {
-    section('token', 'none cached (the next service call, or `connexease-auth token`, issues one)');
-  } else {
-    section(
-      'token',
-      `${token.state}, expires ${at(token.expiresAt, token.expiresInMs)}`,
-      `refresh due ${at(token.refreshAt, token.refreshInMs)}`,
-      `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(report.storeTime))}, fence ${token.fence}`,
-    );
+    return ['token', 'none cached (the next service call, or `connexease-auth token`, issues one)'];
   }
+  return [
+    'token',
+    `${token.state}, expires ${at(token.expiresAt, token.expiresInMs)}`,
+    `refresh due ${at(token.refreshAt, token.refreshInMs)}`,
+    `issued ${at(token.issuedAt, Date.parse(token.issuedAt) - Date.parse(storeTime))}, fence ${token.fence}`,
+  ];
+}
 
-  section(
-    'lease',
-    lease === null
-      ? 'free (no process is issuing)'
-      : `held (fence ${lease.fence}), expires ${at(lease.expiresAt, lease.expiresInMs)}`,
-  );
+function leaseSection(lease: StatusReport['lease']): Section {
+  if (lease === null) return ['lease', 'free (no process is issuing)'];
+  return ['lease', `held (fence ${lease.fence}), expires ${at(lease.expiresAt, lease.expiresInMs)}`];
+}
 
-  if (block === null) {
-    section('block', 'none');
-  } else {
-    const until = block.until === null ? 'until unblocked' : `until ${at(block.until, block.untilInMs ?? 0)}`;
-    section(
-      'block',
-      `${block.code} (${block.status}): ${block.reason}`,
-      `written ${at(block.createdAt, -block.ageMs)}, ${until}`,
-      ...blockAdvice(block),
-    );
-  }
-  return `${lines.join('\n')}\n`;
+function blockSection(block: StatusReport['block']): Section {
+  if (block === null) return ['block', 'none'];
+  const until = block.until === null ? 'until unblocked' : `until ${at(block.until, block.untilInMs ?? 0)}`;
+  return [
+    'block',
+    `${block.code} (${block.status}): ${block.reason}`,
+    `written ${at(block.createdAt, -block.ageMs)}, ${until}`,
+    ...blockAdvice(block),
+  ];
 }
 
 function healthLine(report: StatusReport): string {

@@ -1,5 +1,13 @@
 import type { BlockCode, TokenStore } from '@connexease-kit/auth-core';
-import { credentialFingerprint, quotaSummary, refreshPoint } from '@connexease-kit/auth-core/store';
+import {
+  type BlockRecord,
+  credentialFingerprint,
+  type Lease,
+  type QuotaUsage,
+  quotaSummary,
+  refreshPoint,
+  type TokenRecord,
+} from '@connexease-kit/auth-core/store';
 import { isHeaderSafeToken } from '@connexease-kit/auth-core/transport';
 import { EXIT_CODES } from './exit-codes.ts';
 import { isoTime } from './format.ts';
@@ -94,16 +102,46 @@ export interface CollectStatusOptions {
 /** Reads the namespace's quota, token, lease and block from the store (read-only) into a {@link StatusReport}. */
 export async function collectStatus(options: CollectStatusOptions): Promise<StatusReport> {
   const { store, ns, settings } = options;
-  const { quota } = settings;
   const [usage, lease, block, record] = await Promise.all([
-    store.quotaUsage(ns, { windowMs: quota.windowMs }),
+    store.quotaUsage(ns, { windowMs: settings.quota.windowMs }),
     store.readLease(ns),
     store.readBlock(ns),
     store.readToken(ns),
   ]);
   const now = options.now();
   const storeNow = usage.now;
+  const quota = reportQuota(usage, settings.quota);
+  const token = reportToken(record, storeNow, settings.refreshBeforeExpiryMs);
+  const blockReport = await reportBlock(block, now, options);
+  const health = healthOf(quota, blockReport);
+  return {
+    version: 1,
+    health,
+    exitCode: EXIT_CODE_BY_HEALTH[health],
+    apiUser: { baseUrl: settings.baseUrl, username: settings.username, namespace: ns },
+    store: options.description,
+    checkedAt: isoTime(now),
+    storeTime: isoTime(storeNow),
+    quota,
+    token,
+    lease: reportLease(lease, storeNow),
+    block: blockReport,
+  };
+}
 
+const EXIT_CODE_BY_HEALTH: Record<StatusReport['health'], number> = {
+  blocked: EXIT_CODES.BLOCKED,
+  'quota-exhausted': EXIT_CODES.QUOTA_EXHAUSTED,
+  ok: 0,
+};
+
+function healthOf(quota: StatusReport['quota'], block: StatusReport['block']): StatusReport['health'] {
+  const blocked = block !== null && block.appliesToCurrentPassword !== false;
+  return blocked ? 'blocked' : quota.exhausted ? 'quota-exhausted' : 'ok';
+}
+
+function reportQuota(usage: QuotaUsage, quota: Settings['quota']): StatusReport['quota'] {
+  const storeNow = usage.now;
   const counted = quotaSummary(usage.reservedAt, storeNow, quota);
   // A lost past nobody re-added counts as spent for a window after it (guarantee 10).
   const lostThrough = usage.lostThrough ?? null;
@@ -115,98 +153,97 @@ export async function collectStatus(options: CollectStatusOptions): Promise<Stat
         retryAt: Math.max(counted.retryAt ?? Number.NEGATIVE_INFINITY, lostThrough + quota.windowMs),
       }
     : counted;
-  const reservations = usage.reservedAt
-    .filter((time) => time > storeNow - quota.windowMs)
-    .sort((a, b) => a - b)
-    .map((reservedAt) => {
-      const freesAt = reservedAt + quota.windowMs;
-      return { reservedAt: isoTime(reservedAt), freesAt: isoTime(freesAt), freesInMs: freesAt - storeNow };
-    });
-
-  // Token records are written on the store's clock: judge them on it, not on this host's.
-  let token: StatusReport['token'] = null;
-  if (record !== null) {
-    const refreshAt = Number.isFinite(record.issuedAt + record.expiresAt)
-      ? refreshPoint(record.issuedAt, record.expiresAt, settings.refreshBeforeExpiryMs)
-      : Number.NaN;
-    const state: NonNullable<StatusReport['token']>['state'] =
-      !isHeaderSafeToken(record.value) || Number.isNaN(refreshAt)
-        ? 'unusable'
-        : storeNow >= record.expiresAt
-          ? 'expired'
-          : storeNow >= refreshAt
-            ? 'due'
-            : 'fresh';
-    token = {
-      state,
-      issuedAt: isoTime(record.issuedAt),
-      expiresAt: isoTime(record.expiresAt),
-      refreshAt: isoTime(refreshAt),
-      expiresInMs: record.expiresAt - storeNow,
-      refreshInMs: refreshAt - storeNow,
-      fence: record.fence,
-    };
-  }
-
-  let blockReport: StatusReport['block'] = null;
-  // A 401 block past its `until` has no effect any more (the store drops it at that time).
-  if (block !== null && (block.until === undefined || now < block.until)) {
-    let applies: boolean | null = true;
-    if (block.code === 'INVALID_CREDENTIALS' && typeof block.fingerprint === 'string') {
-      const password = await options.password();
-      applies =
-        password === undefined
-          ? null
-          : (await credentialFingerprint({ username: settings.username, password }, ns)) ===
-            block.fingerprint;
-    }
-    blockReport = {
-      code: block.code,
-      status: block.status,
-      reason: block.reason,
-      createdAt: isoTime(block.createdAt),
-      ageMs: now - block.createdAt,
-      until: block.until === undefined ? null : isoTime(block.until),
-      untilInMs: block.until === undefined ? null : block.until - now,
-      appliesToCurrentPassword: applies,
-    };
-  }
-
-  const exhausted = summary.remaining === 0;
-  const blocked = blockReport !== null && blockReport.appliesToCurrentPassword !== false;
-  const health: StatusReport['health'] = blocked ? 'blocked' : exhausted ? 'quota-exhausted' : 'ok';
   return {
-    version: 1,
-    health,
-    exitCode:
-      health === 'blocked'
-        ? EXIT_CODES.BLOCKED
-        : health === 'quota-exhausted'
-          ? EXIT_CODES.QUOTA_EXHAUSTED
-          : 0,
-    apiUser: { baseUrl: settings.baseUrl, username: settings.username, namespace: ns },
-    store: options.description,
-    checkedAt: isoTime(now),
-    storeTime: isoTime(storeNow),
-    quota: {
-      limit: quota.limit,
-      windowMs: quota.windowMs,
-      used: summary.used,
-      remaining: summary.remaining,
-      exhausted,
-      retryAt: summary.retryAt === null ? null : isoTime(summary.retryAt),
-      lostThrough: lost ? isoTime(lostThrough) : null,
-      reservations,
-    },
-    token,
-    lease:
-      lease === null
-        ? null
-        : {
-            fence: lease.fence,
-            expiresAt: isoTime(lease.expiresAt),
-            expiresInMs: lease.expiresAt - storeNow,
-          },
-    block: blockReport,
+    limit: quota.limit,
+    windowMs: quota.windowMs,
+    used: summary.used,
+    remaining: summary.remaining,
+    exhausted: summary.remaining === 0,
+    retryAt: summary.retryAt === null ? null : isoTime(summary.retryAt),
+    lostThrough: lost ? isoTime(lostThrough) : null,
+    reservations: reportReservations(usage.reservedAt, storeNow, quota.windowMs),
   };
+}
+
+function reportReservations(
+  reservedAt: readonly number[],
+  storeNow: number,
+  windowMs: number,
+): StatusReport['quota']['reservations'] {
+  return reservedAt
+    .filter((time) => time > storeNow - windowMs)
+    .sort((a, b) => a - b)
+    .map((time) => {
+      const freesAt = time + windowMs;
+      return { reservedAt: isoTime(time), freesAt: isoTime(freesAt), freesInMs: freesAt - storeNow };
+    });
+}
+
+/** Token records are written on the store's clock: judge them on it, not on this host's. */
+function reportToken(
+  record: TokenRecord | null,
+  storeNow: number,
+  refreshBeforeExpiryMs: number,
+): StatusReport['token'] {
+  if (record === null) return null;
+  const refreshAt = Number.isFinite(record.issuedAt + record.expiresAt)
+    ? refreshPoint(record.issuedAt, record.expiresAt, refreshBeforeExpiryMs)
+    : Number.NaN;
+  const state: NonNullable<StatusReport['token']>['state'] =
+    !isHeaderSafeToken(record.value) || Number.isNaN(refreshAt)
+      ? 'unusable'
+      : storeNow >= record.expiresAt
+        ? 'expired'
+        : storeNow >= refreshAt
+          ? 'due'
+          : 'fresh';
+  return {
+    state,
+    issuedAt: isoTime(record.issuedAt),
+    expiresAt: isoTime(record.expiresAt),
+    refreshAt: isoTime(refreshAt),
+    expiresInMs: record.expiresAt - storeNow,
+    refreshInMs: refreshAt - storeNow,
+    fence: record.fence,
+  };
+}
+
+function reportLease(lease: Lease | null, storeNow: number): StatusReport['lease'] {
+  if (lease === null) return null;
+  return { fence: lease.fence, expiresAt: isoTime(lease.expiresAt), expiresInMs: lease.expiresAt - storeNow };
+}
+
+async function reportBlock(
+  block: BlockRecord | null,
+  now: number,
+  options: CollectStatusOptions,
+): Promise<StatusReport['block']> {
+  // A 401 block past its `until` has no effect any more (the store drops it at that time).
+  if (block === null || !(block.until === undefined || now < block.until)) return null;
+  const appliesToCurrentPassword = await blockAppliesToPassword(block, options);
+  return {
+    code: block.code,
+    status: block.status,
+    reason: block.reason,
+    createdAt: isoTime(block.createdAt),
+    ageMs: now - block.createdAt,
+    until: block.until === undefined ? null : isoTime(block.until),
+    untilInMs: block.until === undefined ? null : block.until - now,
+    appliesToCurrentPassword,
+  };
+}
+
+/** `true` for 403 blocks; for a 401 block, whether the given password is the rejected one (`null`: none given). */
+async function blockAppliesToPassword(
+  block: BlockRecord,
+  options: CollectStatusOptions,
+): Promise<boolean | null> {
+  if (block.code !== 'INVALID_CREDENTIALS' || typeof block.fingerprint !== 'string') return true;
+  const password = await options.password();
+  if (password === undefined) return null;
+  const fingerprint = await credentialFingerprint(
+    { username: options.settings.username, password },
+    options.ns,
+  );
+  return fingerprint === block.fingerprint;
 }

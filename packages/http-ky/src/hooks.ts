@@ -83,20 +83,36 @@ interface AuthHookParts {
 }
 
 function authHookParts(provider: AuthorizationSource): AuthHookParts {
-  const signRequest = async ({ request, options }: BeforeRequestState): Promise<void> => {
+  return {
+    init: [watchForUnauthorized(provider)],
+    beforeRequest: [signRequest(provider)],
+    beforeRetry: [refreshForRetry(provider)],
+    beforeError: [settleUnauthorized(provider)],
+    redact: [redactErrorRequest],
+  };
+}
+
+function signRequest(provider: AuthorizationSource): NonNullable<Hooks['beforeRequest']>[number] {
+  return async ({ request, options }: BeforeRequestState): Promise<void> => {
     if (isIssuerRequest(options.context)) return;
     const authorization = await provider.getAuthorization({ signal: request.signal });
     request.headers.set('authorization', authorization);
   };
+}
 
-  // One wrapper per call: its closure is the call's recovery state, and it wraps whatever `fetch`
-  // the call would use, so `extend({ fetch })` later keeps the 401 recovery.
-  const watchForUnauthorized = (options: Options): void => {
+/**
+ * One wrapper per call: its closure is the call's recovery state, and it wraps whatever `fetch` the
+ * call would use, so `extend({ fetch })` later keeps the 401 recovery.
+ */
+function watchForUnauthorized(provider: AuthorizationSource): NonNullable<Hooks['init']>[number] {
+  return (options: Options): void => {
     if (isIssuerRequest(options.context)) return;
     options.fetch = fetchThatRetriesUnauthorized(options.fetch ?? globalFetch, provider);
   };
+}
 
-  const refreshForRetry = async ({ request, error }: BeforeRetryState): Promise<void> => {
+function refreshForRetry(provider: AuthorizationSource): NonNullable<Hooks['beforeRetry']>[number] {
+  return async ({ request, error }: BeforeRetryState): Promise<void> => {
     const attempt = unauthorizedAttempt(error);
     if (attempt === undefined) return;
     let fresh: string;
@@ -112,8 +128,10 @@ function authHookParts(provider: AuthorizationSource): AuthHookParts {
     // `request` is ky's unsent copy, which the retry sends, so the new header goes with the body.
     request.headers.set('authorization', fresh);
   };
+}
 
-  const settleUnauthorized = async ({ error, request, options }: BeforeErrorState): Promise<Error> => {
+function settleUnauthorized(provider: AuthorizationSource): BeforeErrorHook {
+  return async ({ error, request, options }: BeforeErrorState): Promise<Error> => {
     const attempt = unauthorizedAttempt(error);
     if (attempt === undefined) return error;
     if (attempt.failure !== undefined) return attempt.failure;
@@ -130,21 +148,13 @@ function authHookParts(provider: AuthorizationSource): AuthHookParts {
       { status: 401 },
     );
   };
+}
 
-  const redactErrorRequest = ({ error, request }: BeforeErrorState): Error => {
-    redactAuthorizationHeader(request.headers);
-    const carried = (error as { request?: unknown }).request;
-    if (carried instanceof Request && carried !== request) redactAuthorizationHeader(carried.headers);
-    return error;
-  };
-
-  return {
-    init: [watchForUnauthorized],
-    beforeRequest: [signRequest],
-    beforeRetry: [refreshForRetry],
-    beforeError: [settleUnauthorized],
-    redact: [redactErrorRequest],
-  };
+function redactErrorRequest({ error, request }: BeforeErrorState): Error {
+  redactAuthorizationHeader(request.headers);
+  const carried = (error as { request?: unknown }).request;
+  if (carried instanceof Request && carried !== request) redactAuthorizationHeader(carried.headers);
+  return error;
 }
 
 /**

@@ -18,6 +18,9 @@ interface Route {
 /** Longest `waitFor` an admin request may ask for, so a forgotten wait cannot hold a socket for long. */
 const MAX_ADMIN_WAIT_MS = 60_000;
 
+const OK = { ok: true };
+const USER = '([^/]+)';
+
 /**
  * The admin routes: JSON in, JSON out, each a thin wrapper over one `MockControl` call. Bad input is
  * 400 `{ "error" }`, an unknown user 404, an unknown route 404, a wrong method 405.
@@ -25,9 +28,27 @@ const MAX_ADMIN_WAIT_MS = 60_000;
 export function createAdminRouter(
   control: MockControl,
 ): (request: IncomingMessage, response: ServerResponse, url: URL) => Promise<void> {
-  const ok = { ok: true };
-  const user = '([^/]+)';
-  const routes: Route[] = [
+  const routes = [
+    ...stateRoutes(control),
+    ...userRoutes(control),
+    ...credentialRoutes(control),
+    ...faultRoutes(control),
+    ...clockRoutes(control),
+  ];
+  return async (request, response, url) => {
+    const reply = (result: Reply): void => send(response, result, control.now());
+    const relative = url.pathname.slice(ADMIN_PREFIX.length);
+    const found = findRoute(routes, relative, request.method ?? 'GET');
+    if (found.kind === 'reply') return reply(found.reply);
+    const read = await readObjectBody(request);
+    if (read.kind === 'aborted') return;
+    if (read.kind === 'reply') return reply(read.reply);
+    reply(await runRoute(found.route, relative, read.body, url.searchParams));
+  };
+}
+
+function stateRoutes(control: MockControl): Route[] {
+  return [
     { method: 'GET', pattern: /^stats$/, handler: () => control.stats() },
     {
       method: 'POST',
@@ -45,6 +66,11 @@ export function createAdminRouter(
     },
     { method: 'GET', pattern: /^config$/, handler: () => control.config() },
     { method: 'POST', pattern: /^config$/, handler: (body) => control.configure(body) },
+  ];
+}
+
+function userRoutes(control: MockControl): Route[] {
+  return [
     { method: 'GET', pattern: /^users$/, handler: () => ({ users: control.listUsers() }) },
     {
       method: 'POST',
@@ -53,12 +79,12 @@ export function createAdminRouter(
     },
     {
       method: 'GET',
-      pattern: new RegExp(`^users/${user}$`),
+      pattern: new RegExp(`^users/${USER}$`),
       handler: (_body, [username]) => control.getUser(username!) ?? notFound(username!),
     },
     {
       method: 'POST',
-      pattern: new RegExp(`^users/${user}/password$`),
+      pattern: new RegExp(`^users/${USER}/password$`),
       handler: (body, [username]) => {
         control.setPassword(username!, body.password as string);
         return control.getUser(username!);
@@ -66,12 +92,17 @@ export function createAdminRouter(
     },
     {
       method: 'POST',
-      pattern: new RegExp(`^users/${user}/status$`),
+      pattern: new RegExp(`^users/${USER}/status$`),
       handler: (body, [username]) => {
         control.setStatus(username!, body.status as never);
         return control.getUser(username!);
       },
     },
+  ];
+}
+
+function credentialRoutes(control: MockControl): Route[] {
+  return [
     {
       method: 'POST',
       pattern: /^quota\/reset$/,
@@ -97,6 +128,11 @@ export function createAdminRouter(
         }),
       }),
     },
+  ];
+}
+
+function faultRoutes(control: MockControl): Route[] {
+  return [
     { method: 'GET', pattern: /^faults$/, handler: () => ({ faults: control.pendingFaults() }) },
     {
       method: 'POST',
@@ -125,7 +161,7 @@ export function createAdminRouter(
           path as string,
           { ...response, ...(count === undefined ? {} : { times: count }) } as CannedResponse,
         );
-        return ok;
+        return OK;
       },
     },
     {
@@ -135,6 +171,11 @@ export function createAdminRouter(
         control.clearResponses(query.get('path') ?? undefined);
       },
     },
+  ];
+}
+
+function clockRoutes(control: MockControl): Route[] {
+  return [
     { method: 'GET', pattern: /^time$/, handler: () => ({ now: control.now() }) },
     {
       method: 'POST',
@@ -158,41 +199,53 @@ export function createAdminRouter(
       },
     },
   ];
+}
 
-  return async (request, response, url) => {
-    const method = request.method ?? 'GET';
-    const relative = url.pathname.slice(ADMIN_PREFIX.length);
-    const matching = routes.filter((route) => route.pattern.test(relative));
-    const reply = (result: Reply): void => send(response, result, control.now());
-    if (matching.length === 0) return reply({ status: 404, json: { error: 'Unknown admin route' } });
-    const route = matching.find((candidate) => candidate.method === method);
-    if (!route) {
-      const allow = matching.map((candidate) => candidate.method).join(', ');
-      return reply({ status: 405, json: { error: `Use ${allow}` }, headers: { Allow: allow } });
-    }
+type RouteLookup = { kind: 'route'; route: Route } | { kind: 'reply'; reply: Reply };
 
-    let body: Body = {};
-    try {
-      const parsed = parseJsonBody(await readBody(request));
-      if (parsed.kind === 'invalid') return reply({ status: 400, json: { error: 'Body is not valid JSON' } });
-      if (parsed.kind === 'json') {
-        if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-          return reply({ status: 400, json: { error: 'Body must be a JSON object' } });
-        }
-        body = parsed.value as Body;
-      }
-    } catch (error) {
-      if (error instanceof BodyTooLargeError) reply({ status: 413, json: { error: 'Body too large' } });
-      return;
-    }
-
-    try {
-      const params = (relative.match(route.pattern) ?? []).slice(1).map(decodePathSegment);
-      reply({ status: 200, json: (await route.handler(body, params, url.searchParams)) ?? ok });
-    } catch (error) {
-      reply(errorReply(error));
-    }
+function findRoute(routes: Route[], relative: string, method: string): RouteLookup {
+  const matching = routes.filter((route) => route.pattern.test(relative));
+  if (matching.length === 0)
+    return { kind: 'reply', reply: { status: 404, json: { error: 'Unknown admin route' } } };
+  const route = matching.find((candidate) => candidate.method === method);
+  if (route) return { kind: 'route', route };
+  const allow = matching.map((candidate) => candidate.method).join(', ');
+  return {
+    kind: 'reply',
+    reply: { status: 405, json: { error: `Use ${allow}` }, headers: { Allow: allow } },
   };
+}
+
+/** `aborted`: the request broke off while its body was read, so there is no one to answer. */
+type BodyRead = { kind: 'body'; body: Body } | { kind: 'reply'; reply: Reply } | { kind: 'aborted' };
+
+async function readObjectBody(request: IncomingMessage): Promise<BodyRead> {
+  try {
+    const parsed = parseJsonBody(await readBody(request));
+    if (parsed.kind === 'invalid') return badRequest('Body is not valid JSON');
+    if (parsed.kind !== 'json') return { kind: 'body', body: {} };
+    if (typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
+      return badRequest('Body must be a JSON object');
+    }
+    return { kind: 'body', body: parsed.value as Body };
+  } catch (error) {
+    if (error instanceof BodyTooLargeError)
+      return { kind: 'reply', reply: { status: 413, json: { error: 'Body too large' } } };
+    return { kind: 'aborted' };
+  }
+}
+
+function badRequest(error: string): BodyRead {
+  return { kind: 'reply', reply: { status: 400, json: { error } } };
+}
+
+async function runRoute(route: Route, relative: string, body: Body, query: URLSearchParams): Promise<Reply> {
+  try {
+    const params = (relative.match(route.pattern) ?? []).slice(1).map(decodePathSegment);
+    return { status: 200, json: (await route.handler(body, params, query)) ?? OK };
+  } catch (error) {
+    return errorReply(error);
+  }
 }
 
 class WaitTimeoutError extends Error {}

@@ -21,6 +21,19 @@ export interface ControlLifecycle {
 
 /** The programmatic controls over a mock's state (the admin routes call these same functions). */
 export function createControl(state: MockState, lifecycle: ControlLifecycle): MockControl {
+  return {
+    ...userControls(state),
+    ...configControls(state),
+    ...tokenControls(state),
+    ...faultControls(state),
+    ...clockControls(state),
+    ...statsControls(state, lifecycle),
+  };
+}
+
+function userControls(
+  state: MockState,
+): Pick<MockControl, 'upsertUser' | 'setPassword' | 'setStatus' | 'getUser' | 'listUsers' | 'resetQuota'> {
   const info = (user: UserRecord): MockUserInfo => ({
     username: user.username,
     status: user.status,
@@ -29,7 +42,6 @@ export function createControl(state: MockState, lifecycle: ControlLifecycle): Mo
     accountUuid: user.accountUuid,
     quotaUsed: state.quota.used(user.username, state.now(), state.config.quota.windowMs),
   });
-
   return {
     upsertUser: (user) => info(state.users.upsert(user)),
     setPassword(username, password) {
@@ -50,13 +62,21 @@ export function createControl(state: MockState, lifecycle: ControlLifecycle): Mo
       if (username !== undefined) state.users.get(username);
       state.quota.reset(username);
     },
+  };
+}
 
+function configControls(state: MockState): Pick<MockControl, 'config' | 'configure'> {
+  return {
     config: () => structuredClone(state.config),
     configure(update) {
       state.config = applyConfigUpdate(state.config, update);
       return structuredClone(state.config);
     },
+  };
+}
 
+function tokenControls(state: MockState): Pick<MockControl, 'addAccessToken' | 'revoke' | 'mintToken'> {
+  return {
     addAccessToken(token) {
       state.accessTokens.add(headerToken(token, 'accessToken'));
     },
@@ -73,7 +93,13 @@ export function createControl(state: MockState, lifecycle: ControlLifecycle): Mo
           : positiveInteger(options.issuedAt, 'issuedAt');
       return state.tokens.sign(user, issuedAt, lifetime);
     },
+  };
+}
 
+function faultControls(
+  state: MockState,
+): Pick<MockControl, 'queueFaults' | 'pendingFaults' | 'clearFaults' | 'respond' | 'clearResponses'> {
+  return {
     queueFaults(...faults: JwtFault[]) {
       const normalized = faults.map(normalizeFault);
       state.faults.push(...normalized);
@@ -82,15 +108,25 @@ export function createControl(state: MockState, lifecycle: ControlLifecycle): Mo
     clearFaults() {
       state.faults.length = 0;
     },
-
     respond: (path, response) => state.canned.add(path, response),
     clearResponses: (path) => state.canned.clear(path),
+  };
+}
 
+function clockControls(state: MockState): Pick<MockControl, 'now' | 'advanceTime'> {
+  return {
     now: () => state.now(),
     advanceTime(ms) {
       state.advanceTime(nonNegativeNumber(ms, 'ms'));
     },
+  };
+}
 
+function statsControls(
+  state: MockState,
+  lifecycle: ControlLifecycle,
+): Pick<MockControl, 'stats' | 'resetStats' | 'reset' | 'waitFor'> {
+  return {
     stats: () => state.stats.snapshot(),
     resetStats: () => state.stats.reset(),
     reset: () => state.reset(),

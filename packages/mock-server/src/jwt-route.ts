@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { playFault } from './faults.ts';
+import { playFault, type QueuedFault } from './faults.ts';
 import { BodyTooLargeError, readBody, send } from './http.ts';
-import { decideJwt } from './jwt-decision.ts';
+import { decideJwt, type JwtDecision } from './jwt-decision.ts';
 import type { RouteContext } from './route-context.ts';
 import { stableUuid } from './stable-uuid.ts';
+import type { MockState } from './state.ts';
 
 /** `account.uuid` in fault bodies that issued nothing. */
 const PLACEHOLDER_ACCOUNT_UUID = stableUuid('placeholder account');
@@ -64,15 +65,24 @@ export async function handleJwt(
 
   const decision = await decideJwt(state, bodyText);
   if (replacing) {
-    const user = decision.username === undefined ? undefined : state.users.find(decision.username);
-    const outcome = playFault(response, replacing, {
-      nowMs: state.now(),
-      accountUuid: user?.accountUuid ?? PLACEHOLDER_ACCOUNT_UUID,
-      ...(decision.token === undefined ? {} : { issuedToken: decision.token }),
-    });
-    finish(outcome, decision.username);
+    finish(playFaultAfterIssue(state, response, replacing, decision), decision.username);
     return;
   }
   send(response, decision.reply, state.now());
   finish(String(decision.reply.status), decision.username);
+}
+
+/** Plays a fault that replaces the answer after the real processing (`issue: true`); returns the outcome. */
+function playFaultAfterIssue(
+  state: MockState,
+  response: ServerResponse,
+  fault: Exclude<QueuedFault, { type: 'slow' }>,
+  decision: JwtDecision,
+): string {
+  const user = decision.username === undefined ? undefined : state.users.find(decision.username);
+  return playFault(response, fault, {
+    nowMs: state.now(),
+    accountUuid: user?.accountUuid ?? PLACEHOLDER_ACCOUNT_UUID,
+    ...(decision.token === undefined ? {} : { issuedToken: decision.token }),
+  });
 }

@@ -1,4 +1,4 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 import { assertSupportedNode } from '@connexease-kit/auth-core/transport';
 import { ADMIN_PREFIX, createAdminRouter } from './admin-routes.ts';
@@ -6,7 +6,7 @@ import { handleApi } from './api-route.ts';
 import { createControl } from './control.ts';
 import { send } from './http.ts';
 import { handleJwt } from './jwt-route.ts';
-import { resolveOptions } from './options.ts';
+import { type ResolvedOptions, resolveOptions } from './options.ts';
 import type { RouteContext } from './route-context.ts';
 import { Sleeper } from './sleeper.ts';
 import { MockState } from './state.ts';
@@ -35,37 +35,9 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
   const context: RouteContext = { state, sleeper, log: resolved.log ?? (() => {}) };
   const admin = resolved.admin ? createAdminRouter(control) : undefined;
 
-  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
-    const url = new URL(request.url ?? '/', 'http://mock.invalid');
-    const method = request.method ?? 'GET';
-    const route: MockRequestInfo['route'] =
-      admin && url.pathname.startsWith(ADMIN_PREFIX) ? 'admin' : url.pathname === '/jwt/' ? 'jwt' : 'api';
-    resolved.onRequest?.({ method, path: url.pathname, route });
-    if (route === 'admin') await admin!(request, response, url);
-    else if (route === 'jwt') await handleJwt(context, request, response);
-    else await handleApi(context, request, response, url);
-  };
-
   const sockets = new Set<Socket>();
-  const server = createServer((request, response) => {
-    request.on('error', () => {}); // a client that disconnects mid-request is not the server's problem
-    handle(request, response).catch(() => {
-      send(response, { status: 500, json: { detail: 'Mock server error.' } }, state.now());
-      context.log(`${request.method} ${request.url?.split('?')[0]} 500 (mock error)`);
-    });
-  });
-  server.on('connection', (socket) => {
-    sockets.add(socket);
-    socket.on('close', () => sockets.delete(socket));
-  });
-
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(resolved.port, resolved.host, () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
+  const server = createHttpServer(requestHandler(resolved, context, admin), context, sockets);
+  await listen(server, resolved.port, resolved.host);
   const address = server.address();
   if (address === null || typeof address === 'string') throw new Error('The mock server has no TCP address');
   const urlHost = address.address.includes(':') ? `[${address.address}]` : address.address;
@@ -89,4 +61,48 @@ export async function startMockServer(options: MockServerOptions = {}): Promise<
     close,
     [Symbol.asyncDispose]: close,
   };
+}
+
+type RequestHandler = (request: IncomingMessage, response: ServerResponse) => Promise<void>;
+
+function requestHandler(
+  resolved: ResolvedOptions,
+  context: RouteContext,
+  admin: ReturnType<typeof createAdminRouter> | undefined,
+): RequestHandler {
+  return async (request, response) => {
+    const url = new URL(request.url ?? '/', 'http://mock.invalid');
+    const method = request.method ?? 'GET';
+    const route: MockRequestInfo['route'] =
+      admin && url.pathname.startsWith(ADMIN_PREFIX) ? 'admin' : url.pathname === '/jwt/' ? 'jwt' : 'api';
+    resolved.onRequest?.({ method, path: url.pathname, route });
+    if (route === 'admin') await admin!(request, response, url);
+    else if (route === 'jwt') await handleJwt(context, request, response);
+    else await handleApi(context, request, response, url);
+  };
+}
+
+function createHttpServer(handle: RequestHandler, context: RouteContext, sockets: Set<Socket>): Server {
+  const server = createServer((request, response) => {
+    request.on('error', () => {}); // a client that disconnects mid-request is not the server's problem
+    handle(request, response).catch(() => {
+      send(response, { status: 500, json: { detail: 'Mock server error.' } }, context.state.now());
+      context.log(`${request.method} ${request.url?.split('?')[0]} 500 (mock error)`);
+    });
+  });
+  server.on('connection', (socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+  });
+  return server;
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
 }

@@ -4,7 +4,14 @@ import {
   tracingChannel,
   unsubscribe,
 } from 'node:diagnostics_channel';
-import { type MeterProvider, metrics, SpanKind, type TracerProvider, trace } from '@opentelemetry/api';
+import {
+  type MeterProvider,
+  metrics,
+  SpanKind,
+  type Tracer,
+  type TracerProvider,
+  trace,
+} from '@opentelemetry/api';
 import { ATTR } from './attributes.ts';
 import {
   CHANNELS,
@@ -13,7 +20,7 @@ import {
   type ObservedEvent,
   type WaitContext,
 } from './channel-names.ts';
-import { createMetrics } from './metrics.ts';
+import { createMetrics, type MetricsRecorder } from './metrics.ts';
 import { endSpan, SPAN_NAMES, startSpan } from './spans.ts';
 
 /** Options of {@link instrumentConnexease}. */
@@ -65,7 +72,31 @@ export function instrumentConnexease(options: InstrumentConnexeaseOptions = {}):
   };
 
   const issue = tracingChannel<unknown, IssueContext>(CHANNELS.jwtIssue);
-  const issueHandlers = withNoops<IssueContext>({
+  const issueHandlers = issueSpanHandlers(tracer, running);
+
+  const wait = tracingChannel<unknown, WaitContext>(CHANNELS.wait);
+  const waitHandlers = waitSpanHandlers(tracer, running, recorder);
+
+  subscribe(CHANNELS.event, onEvent);
+  issue.subscribe(issueHandlers);
+  wait.subscribe(waitHandlers);
+
+  let active = true;
+  return () => {
+    if (!active) return;
+    active = false;
+    unsubscribe(CHANNELS.event, onEvent);
+    issue.unsubscribe(issueHandlers);
+    wait.unsubscribe(waitHandlers);
+    recorder.dispose();
+  };
+}
+
+function issueSpanHandlers(
+  tracer: Tracer,
+  running: WeakMap<object, Running>,
+): TracingChannelSubscribers<IssueContext> {
+  return withNoops<IssueContext>({
     start(message: IssueContext): void {
       const span = startSpan(tracer, SPAN_NAMES.jwtIssue, SpanKind.CLIENT, {
         [ATTR.namespace]: message.ns,
@@ -80,9 +111,14 @@ export function instrumentConnexease(options: InstrumentConnexeaseOptions = {}):
       endSpan(call.span, message.error);
     },
   });
+}
 
-  const wait = tracingChannel<unknown, WaitContext>(CHANNELS.wait);
-  const waitHandlers = withNoops<WaitContext>({
+function waitSpanHandlers(
+  tracer: Tracer,
+  running: WeakMap<object, Running>,
+  recorder: MetricsRecorder,
+): TracingChannelSubscribers<WaitContext> {
+  return withNoops<WaitContext>({
     start(message: WaitContext): void {
       const attributes: Record<string, string> = { [ATTR.waitReason]: message.reason };
       if (message.ns !== null) attributes[ATTR.namespace] = message.ns;
@@ -108,20 +144,6 @@ export function instrumentConnexease(options: InstrumentConnexeaseOptions = {}):
       endSpan(call.span, message.error);
     },
   });
-
-  subscribe(CHANNELS.event, onEvent);
-  issue.subscribe(issueHandlers);
-  wait.subscribe(waitHandlers);
-
-  let active = true;
-  return () => {
-    if (!active) return;
-    active = false;
-    unsubscribe(CHANNELS.event, onEvent);
-    issue.unsubscribe(issueHandlers);
-    wait.unsubscribe(waitHandlers);
-    recorder.dispose();
-  };
 }
 
 const EVENT_TYPES: ReadonlySet<string> = new Set([

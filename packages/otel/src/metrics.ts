@@ -1,7 +1,14 @@
-import type { Attributes, BatchObservableCallback, Meter, Observable } from '@opentelemetry/api';
+import type {
+  Attributes,
+  BatchObservableCallback,
+  BatchObservableResult,
+  Meter,
+  Observable,
+  ObservableGauge,
+} from '@opentelemetry/api';
 import { ATTR } from './attributes.ts';
 import type { ObservedEvent } from './channel-names.ts';
-import { NamespaceStates } from './namespace-state.ts';
+import { type NamespaceState, NamespaceStates } from './namespace-state.ts';
 
 /** The metric names this package records (see the README for units and attributes). */
 export const METRIC_NAMES = {
@@ -28,31 +35,7 @@ export interface MetricsRecorder {
 
 export function createMetrics(meter: Meter, now: () => number = Date.now): MetricsRecorder {
   const states = new NamespaceStates();
-  const issues = '{issue}';
-  const quotaUsed = meter.createObservableGauge(METRIC_NAMES.quotaUsed, {
-    description: 'POST /jwt/ reservations in the sliding quota window, per API user',
-    unit: issues,
-  });
-  const quotaLimit = meter.createObservableGauge(METRIC_NAMES.quotaLimit, {
-    description: 'The configured JWT issue limit per window, per API user',
-    unit: issues,
-  });
-  const quotaRemaining = meter.createObservableGauge(METRIC_NAMES.quotaRemaining, {
-    description: 'JWT issues left in the window, per API user',
-    unit: issues,
-  });
-  const refreshIn = meter.createObservableGauge(METRIC_NAMES.tokenRefreshIn, {
-    description: 'Seconds until the held JWT is due for refresh (negative once due)',
-    unit: 's',
-  });
-  const expiresIn = meter.createObservableGauge(METRIC_NAMES.tokenExpiresIn, {
-    description: 'Seconds until the held JWT expires (negative once expired)',
-    unit: 's',
-  });
-  const blocked = meter.createObservableGauge(METRIC_NAMES.blocked, {
-    description:
-      '1 while a block stops JWT issues for the API user (bad password, ban, inactive account), else 0',
-  });
+  const gauges = createGauges(meter);
   const attempts = meter.createCounter(METRIC_NAMES.jwtAttempts, {
     description: 'POST /jwt/ attempts, by outcome: issued, or the error code',
     unit: '{attempt}',
@@ -63,29 +46,11 @@ export function createMetrics(meter: Meter, now: () => number = Date.now): Metri
     // The SDK's default buckets are meant for milliseconds; a wait is a few ms to waitTimeoutMs (60 s).
     advice: { explicitBucketBoundaries: WAIT_BUCKETS_S },
   });
-
+  const { quotaUsed, quotaLimit, quotaRemaining, refreshIn, expiresIn, blocked } = gauges;
   const observables: Observable[] = [quotaUsed, quotaLimit, quotaRemaining, refreshIn, expiresIn, blocked];
   const observe: BatchObservableCallback = (result) => {
     const at = now();
-    for (const [ns, state] of states.entries()) {
-      const attributes = { [ATTR.namespace]: ns };
-      if (state.quota !== undefined) {
-        result.observe(quotaUsed, state.quota.used, attributes);
-        result.observe(quotaLimit, state.quota.limit, attributes);
-        result.observe(quotaRemaining, state.quota.remaining, attributes);
-      }
-      if (state.token !== undefined) {
-        if (state.token.refreshAt !== undefined) {
-          result.observe(refreshIn, (state.token.refreshAt - at) / 1000, attributes);
-        }
-        result.observe(expiresIn, (state.token.expiresAt - at) / 1000, attributes);
-      }
-      const { block } = state;
-      const activeCode = block != null && (block.until === undefined || at < block.until) ? block.code : null;
-      for (const code of state.blockCodes ?? []) {
-        result.observe(blocked, code === activeCode ? 1 : 0, { ...attributes, [ATTR.blockCode]: code });
-      }
-    }
+    for (const [ns, state] of states.entries()) observeNamespace(result, gauges, ns, state, at);
   };
   meter.addBatchObservableCallback(observe, observables);
 
@@ -105,4 +70,69 @@ export function createMetrics(meter: Meter, now: () => number = Date.now): Metri
       meter.removeBatchObservableCallback(observe, observables);
     },
   };
+}
+
+interface Gauges {
+  quotaUsed: ObservableGauge;
+  quotaLimit: ObservableGauge;
+  quotaRemaining: ObservableGauge;
+  refreshIn: ObservableGauge;
+  expiresIn: ObservableGauge;
+  blocked: ObservableGauge;
+}
+
+function createGauges(meter: Meter): Gauges {
+  const issues = '{issue}';
+  return {
+    quotaUsed: meter.createObservableGauge(METRIC_NAMES.quotaUsed, {
+      description: 'POST /jwt/ reservations in the sliding quota window, per API user',
+      unit: issues,
+    }),
+    quotaLimit: meter.createObservableGauge(METRIC_NAMES.quotaLimit, {
+      description: 'The configured JWT issue limit per window, per API user',
+      unit: issues,
+    }),
+    quotaRemaining: meter.createObservableGauge(METRIC_NAMES.quotaRemaining, {
+      description: 'JWT issues left in the window, per API user',
+      unit: issues,
+    }),
+    refreshIn: meter.createObservableGauge(METRIC_NAMES.tokenRefreshIn, {
+      description: 'Seconds until the held JWT is due for refresh (negative once due)',
+      unit: 's',
+    }),
+    expiresIn: meter.createObservableGauge(METRIC_NAMES.tokenExpiresIn, {
+      description: 'Seconds until the held JWT expires (negative once expired)',
+      unit: 's',
+    }),
+    blocked: meter.createObservableGauge(METRIC_NAMES.blocked, {
+      description:
+        '1 while a block stops JWT issues for the API user (bad password, ban, inactive account), else 0',
+    }),
+  };
+}
+
+function observeNamespace(
+  result: BatchObservableResult,
+  gauges: Gauges,
+  ns: string,
+  state: NamespaceState,
+  at: number,
+): void {
+  const attributes = { [ATTR.namespace]: ns };
+  if (state.quota !== undefined) {
+    result.observe(gauges.quotaUsed, state.quota.used, attributes);
+    result.observe(gauges.quotaLimit, state.quota.limit, attributes);
+    result.observe(gauges.quotaRemaining, state.quota.remaining, attributes);
+  }
+  if (state.token !== undefined) {
+    if (state.token.refreshAt !== undefined) {
+      result.observe(gauges.refreshIn, (state.token.refreshAt - at) / 1000, attributes);
+    }
+    result.observe(gauges.expiresIn, (state.token.expiresAt - at) / 1000, attributes);
+  }
+  const { block } = state;
+  const activeCode = block != null && (block.until === undefined || at < block.until) ? block.code : null;
+  for (const code of state.blockCodes ?? []) {
+    result.observe(gauges.blocked, code === activeCode ? 1 : 0, { ...attributes, [ATTR.blockCode]: code });
+  }
 }

@@ -73,6 +73,22 @@ export function classifyJwtResponse(
   const rawMessage = rawServerMessage(body, text);
   const snippet = sanitizeSnippet(rawMessage, secrets);
   const quoted = snippet === '' ? '' : `: ${snippet}`;
+  const server: ServerAnswer = { status, headers, receivedAt, rawMessage, quoted };
+  if (status >= 400 && status <= 499) return classifyRejection(server, fail);
+  return classifyNonClientError(server, fail);
+}
+
+/** A non-2XX answer, with the server's message as sent (`rawMessage`) and as safe to quote (`quoted`). */
+interface ServerAnswer {
+  status: number;
+  headers: HeadersLike;
+  receivedAt: number;
+  rawMessage: string;
+  quoted: string;
+}
+
+function classifyRejection(server: ServerAnswer, fail: Fail): JwtResponseClassification {
+  const { status, quoted } = server;
   if (status === 400) {
     return fail('INVALID_REQUEST', `POST /jwt/ rejected the request (400)${quoted}; ${DO_NOT_RETRY}`);
   }
@@ -82,37 +98,41 @@ export function classifyJwtResponse(
       `POST /jwt/ rejected the username or password (401)${quoted}; fix the credentials (${DO_NOT_RETRY})`,
     );
   }
-  if (status === 403) {
-    if (/banned/i.test(rawMessage)) {
-      return fail(
-        'AGENT_BANNED',
-        `the API user is banned (403)${quoted}; ask Connexease support to reactivate it, then call unblock()`,
-      );
-    }
-    return fail(
-      'ACCOUNT_INACTIVE',
-      `the API user's account is inactive (403)${quoted}; ask Connexease support to activate it, then call unblock()`,
-    );
-  }
+  if (status === 403) return classifyForbidden(server, fail);
   if (status === 408 || status === 429) {
     const what = status === 429 ? 'rate limited' : 'timed out waiting for the request';
     return fail(
       'TOKEN_ENDPOINT_UNAVAILABLE',
       `POST /jwt/ ${what} (${status})${quoted}; ${DO_NOT_RETRY}`,
       false,
-      retryAfter(headers, receivedAt),
+      retryAfter(server.headers, server.receivedAt),
     );
   }
-  if (status >= 400 && status <= 499) {
-    const hint = status === 404 || status === 405 ? '; check that baseUrl points at the Connexease API' : '';
-    return fail('INVALID_REQUEST', `POST /jwt/ answered ${status}${quoted}${hint}; ${DO_NOT_RETRY}`);
+  const hint = status === 404 || status === 405 ? '; check that baseUrl points at the Connexease API' : '';
+  return fail('INVALID_REQUEST', `POST /jwt/ answered ${status}${quoted}${hint}; ${DO_NOT_RETRY}`);
+}
+
+function classifyForbidden({ rawMessage, quoted }: ServerAnswer, fail: Fail): JwtResponseClassification {
+  if (/banned/i.test(rawMessage)) {
+    return fail(
+      'AGENT_BANNED',
+      `the API user is banned (403)${quoted}; ask Connexease support to reactivate it, then call unblock()`,
+    );
   }
+  return fail(
+    'ACCOUNT_INACTIVE',
+    `the API user's account is inactive (403)${quoted}; ask Connexease support to activate it, then call unblock()`,
+  );
+}
+
+function classifyNonClientError(server: ServerAnswer, fail: Fail): JwtResponseClassification {
+  const { status, quoted } = server;
   if (status >= 500 && status <= 599) {
     return fail(
       'TOKEN_ENDPOINT_UNAVAILABLE',
       `POST /jwt/ is unavailable (${status})${quoted}`,
       true,
-      retryAfter(headers, receivedAt),
+      retryAfter(server.headers, server.receivedAt),
     );
   }
   if (status >= 300 && status <= 399) {

@@ -143,7 +143,7 @@ async function issueLoop(
   need: TokenNeed,
   background: boolean,
 ): Promise<HeldToken | null> {
-  const { clock, retry, random, issueTimeoutMs } = ctx.options;
+  const { clock, retry, random } = ctx.options;
   let lastError: ConnexeaseAuthError | undefined;
   for (let attempt = 1; attempt <= plan.attempts; attempt += 1) {
     ctx.phase.enter('issuing');
@@ -156,42 +156,71 @@ async function issueLoop(
     }
     let token: HeldToken;
     try {
-      const issued = await attemptIssue({
-        issuer: ctx.issuer,
-        credentials: ctx.credentials,
-        clock,
-        timeoutMs: issueTimeoutMs,
-        signal: ctx.closeSignal,
-        trace: { ns, attempt },
-      });
-      token = acceptIssued(ctx, issued, keeper.lease.fence);
+      token = await issueOnce(ctx, ns, keeper, attempt);
     } catch (caught) {
-      const error = caught as ConnexeaseAuthError;
-      if (error.code === 'ABORTED') throw error;
-      ctx.emit({
-        type: 'issue-failed',
-        ns,
-        code: error.code,
-        ...(error.status === undefined ? {} : { status: error.status }),
-        attempt,
-        retryable: error.retryable,
-      });
-      if (isBlockCode(error.code)) {
-        await ctx.blocks.record(ns, error as ConnexeaseAuthError & { code: BlockCode });
-        throw error;
-      }
-      if (!error.retryable) throw error;
-      lastError = error;
+      lastError = await failedAttempt(ctx, ns, caught as ConnexeaseAuthError, attempt);
       if (attempt < plan.attempts) {
         const now = clock.now();
-        await clock.sleep(retryDelayAfter(attempt, retry, random, now, error.retryAt), ctx.closeSignal);
+        await clock.sleep(retryDelayAfter(attempt, retry, random, now, lastError.retryAt), ctx.closeSignal);
       }
       continue;
     }
     return await publish(ctx, ns, keeper, token, attempt, need, background);
   }
+  throw fleetUnavailable(ctx, plan, lastError);
+}
+
+/** One `POST /jwt/`, its answer accepted under the lease's fence as it stands when the answer arrives. */
+async function issueOnce(
+  ctx: JwtContext,
+  ns: string,
+  keeper: LeaseKeeper,
+  attempt: number,
+): Promise<HeldToken> {
+  const { clock, issueTimeoutMs } = ctx.options;
+  const issued = await attemptIssue({
+    issuer: ctx.issuer,
+    credentials: ctx.credentials,
+    clock,
+    timeoutMs: issueTimeoutMs,
+    signal: ctx.closeSignal,
+    trace: { ns, attempt },
+  });
+  return acceptIssued(ctx, issued, keeper.lease.fence);
+}
+
+/** Reports a failed attempt and hands back its error when it may be retried; throws it otherwise. */
+async function failedAttempt(
+  ctx: JwtContext,
+  ns: string,
+  error: ConnexeaseAuthError,
+  attempt: number,
+): Promise<ConnexeaseAuthError> {
+  if (error.code === 'ABORTED') throw error;
+  ctx.emit({
+    type: 'issue-failed',
+    ns,
+    code: error.code,
+    ...(error.status === undefined ? {} : { status: error.status }),
+    attempt,
+    retryable: error.retryable,
+  });
+  if (isBlockCode(error.code)) {
+    await ctx.blocks.record(ns, error as ConnexeaseAuthError & { code: BlockCode });
+    throw error;
+  }
+  if (!error.retryable) throw error;
+  return error;
+}
+
+/** Every attempt failed: the fleet pauses (the gate closes) and the caller gets when it may try again. */
+function fleetUnavailable(
+  ctx: JwtContext,
+  plan: { attempts: number; unanswered: number },
+  lastError: ConnexeaseAuthError | undefined,
+): ConnexeaseAuthError {
   const made = plan.attempts;
-  const retryAt = clock.now() + fleetBackoffDelay(plan.unanswered + made, ctx.options);
+  const retryAt = ctx.options.clock.now() + fleetBackoffDelay(plan.unanswered + made, ctx.options);
   const error = new ConnexeaseAuthError(
     'TOKEN_ENDPOINT_UNAVAILABLE',
     `POST /jwt/ failed ${made} time(s) in a row (last: ${lastError?.code ?? 'unknown'}); to save the quota ` +
@@ -204,7 +233,7 @@ async function issueLoop(
     },
   );
   ctx.gate.close(error);
-  throw error;
+  return error;
 }
 
 /** Reports that this replica stopped leading before it had a token: it sends nothing more. */

@@ -1,6 +1,7 @@
 import { formatDuration } from '../duration.ts';
 import { ConnexeaseAuthError } from '../errors.ts';
 import { reservationWindowMs } from '../quota/quota-reservation.ts';
+import type { TokenRecord } from '../store/contract.ts';
 import type { HeldToken, TokenNeed } from './held-token.ts';
 import type { JwtContext } from './jwt-context.ts';
 import { adopt, leadRefresh } from './lead-refresh.ts';
@@ -33,18 +34,7 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
 
   try {
     for (;;) {
-      // The block is read beside the token, not between the token read and the lease request (a longer
-      // gap lets a slow replica win the lease just after the leader released it); its verdict only
-      // matters when there is no token to adopt.
-      const blocked = ctx.blocks.check(ns).then(
-        () => null,
-        (error: unknown) => error,
-      );
-      // A stored record's times are on the store's clock: learn it (once per process) before judging one.
-      const [stored] = await Promise.all([
-        ctx.store.readToken(ns),
-        ctx.storeClock.ensure(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) }),
-      ]);
+      const { stored, blocked } = await readTokenBesideBlock(ctx, ns);
       const found = ctx.tokens.suitable(stored, need, clock.now());
       if (found !== null) {
         reportWait('token');
@@ -67,12 +57,7 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
       const remaining = deadline - clock.now();
       if (remaining <= 0) {
         reportWait('timeout');
-        throw new ConnexeaseAuthError(
-          'TIMEOUT',
-          `no JWT after waiting ${formatDuration(waitTimeoutMs)} (waitTimeoutMs): another replica holds the token lease and ` +
-            'has not published a token. If it died, its lease lapses within leaseTtlMs and a waiting replica takes over',
-          { retryable: true },
-        );
+        throw waitTimeout(waitTimeoutMs);
       }
       waitingSince ??= clock.now();
       const record = await ctx.store.waitForToken(ns, {
@@ -89,4 +74,34 @@ export async function refreshToken(ctx: JwtContext, background: boolean): Promis
   } finally {
     ctx.phase.enter('idle');
   }
+}
+
+/**
+ * The block is read beside the token, not between the token read and the lease request (a longer gap
+ * lets a slow replica win the lease just after the leader released it); its verdict (the error to
+ * throw, or `null`) only matters when there is no token to adopt.
+ */
+async function readTokenBesideBlock(
+  ctx: JwtContext,
+  ns: string,
+): Promise<{ stored: TokenRecord | null; blocked: Promise<unknown> }> {
+  const blocked = ctx.blocks.check(ns).then(
+    () => null,
+    (error: unknown) => error,
+  );
+  // A stored record's times are on the store's clock: learn it (once per process) before judging one.
+  const [stored] = await Promise.all([
+    ctx.store.readToken(ns),
+    ctx.storeClock.ensure(ctx.store, ns, { windowMs: reservationWindowMs(ctx.options) }),
+  ]);
+  return { stored, blocked };
+}
+
+function waitTimeout(waitTimeoutMs: number): ConnexeaseAuthError {
+  return new ConnexeaseAuthError(
+    'TIMEOUT',
+    `no JWT after waiting ${formatDuration(waitTimeoutMs)} (waitTimeoutMs): another replica holds the token lease and ` +
+      'has not published a token. If it died, its lease lapses within leaseTtlMs and a waiting replica takes over',
+    { retryable: true },
+  );
 }
