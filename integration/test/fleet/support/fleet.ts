@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { MockServer } from '@connexease-kit/mock-server';
+import { expect } from 'vitest';
 import type { ReplicaConfig, RequestTally } from './protocol.ts';
 import { ReplicaProcess } from './replica-process.ts';
 
@@ -148,6 +149,30 @@ export function grantedReservations(replicas: readonly ReplicaProcess[]): number
       .filter((trace) => trace.op === 'reserveIssue' && trace.granted)
       .map((trace) => trace.at),
   );
+}
+
+/**
+ * Cold start's guarantee, from the replicas' own traces: one replica issued, one reservation was
+ * granted, and every other replica reused that token from the store. The lease may change hands more
+ * than once: a replica that read "no token" just before the winner wrote it can win the lease once the
+ * winner released it, re-read the store and adopt the token (guarantee 2), so grants are not counted.
+ */
+export function expectOneIssuerOthersReuse(fleet: Fleet): void {
+  const issuers = fleet.replicas.filter((replica) => replica.eventsOf('issued').length > 0);
+  expect(
+    issuers.map((replica) => replica.name),
+    'exactly one replica issues a token',
+  ).toHaveLength(1);
+  expect(grantedReservations(fleet.replicas), 'exactly one reservation of the quota is granted').toHaveLength(
+    1,
+  );
+  for (const replica of fleet.replicas) {
+    if (replica === issuers[0]) continue;
+    expect(
+      replica.eventsOf('reused-from-store'),
+      `${replica.name} reuses the stored token once`,
+    ).toHaveLength(1);
+  }
 }
 
 /** The mock's counters for one user: POST /jwt/ requests that named it, and tokens issued to it. */
