@@ -1,9 +1,11 @@
 import { hasSubscribers, tracingChannel } from 'node:diagnostics_channel';
 import { inspect } from 'node:util';
+import type { AuthEvent, TokenProvider } from '@connexease-kit/auth-core';
 import { DIAGNOSTICS_CHANNELS } from '@connexease-kit/auth-core/diagnostics';
-import { createConnexeaseClient } from '@connexease-kit/http-ky';
+import { type ConnexeaseClientConfig, createConnexeaseClient } from '@connexease-kit/http-ky';
 import { type MockServer, startMockServer } from '@connexease-kit/mock-server';
 import { CONNEXEASE_ATTRIBUTES, instrumentConnexease, METRIC_NAMES, SPAN_NAMES } from '@connexease-kit/otel';
+import { createMemoryTokenStore } from '@connexease-kit/token-store-memory';
 import { metrics, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 import { afterAll, afterEach, beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { createTelemetry, type Telemetry } from './support/telemetry.ts';
@@ -28,7 +30,10 @@ afterEach(async () => {
 });
 
 /** An instrumented SDK plus a real client (ky over HTTP to the mock API), all closed after the test. */
-function setup(credentials: { username: string; password: string } = USER) {
+function setup(
+  credentials: { username: string; password: string } = USER,
+  more: Partial<ConnexeaseClientConfig> = {},
+) {
   // A token the API rejects is refreshed once, whatever its age: 401s in a fast test.
   telemetry = createTelemetry();
   const uninstrument = instrumentConnexease({
@@ -40,6 +45,7 @@ function setup(credentials: { username: string; password: string } = USER) {
     baseUrl: mock.url,
     credentials,
     retry: FAST_RETRY,
+    ...more,
   });
   onTestFinished(() => client.auth.close());
   return { ...client, uninstrument };
@@ -156,6 +162,41 @@ describe('instrumentConnexease', { timeout: 30_000 }, () => {
     expect((expiresIn?.value as number) * 1000).toBeGreaterThan(before.expiresAt - Date.now());
   });
 
+  it('counts a store that forgot its records (connexease.store.resets) and failed store calls (connexease.store.errors)', async () => {
+    const store = createMemoryTokenStore();
+    onTestFinished(() => store.close());
+    const { auth } = setup(USER, { store, storeCheckIntervalMs: 100 });
+    await auth.getAuthorization();
+    const { namespace } = await auth.status();
+    let metrics = await telemetry.collect();
+    expect(telemetry.points(metrics, METRIC_NAMES.storeResets), 'nothing lost yet').toEqual([]);
+    expect(telemetry.points(metrics, METRIC_NAMES.storeErrors), 'no failure yet').toEqual([]);
+
+    // An empty restart: the replica's periodic check finds the quota record gone and re-adds it.
+    const reset = nextEvent(auth, 'store-reset');
+    store.debugLoseRecords(namespace, 'everything');
+    await reset;
+    // The store goes away: the next check fails.
+    const failed = nextEvent(auth, 'store-error');
+    await store.close();
+    const { operation } = await failed;
+
+    metrics = await telemetry.collect();
+    expect(telemetry.points(metrics, METRIC_NAMES.storeResets)).toEqual([
+      {
+        attributes: {
+          [NS]: namespace,
+          'connexease.store.reset.detected_by': 'watch',
+          'connexease.store.reset.quota_lost': false,
+        },
+        value: 1,
+      },
+    ]);
+    expect(telemetry.points(metrics, METRIC_NAMES.storeErrors)).toEqual([
+      expect.objectContaining({ attributes: { [NS]: namespace, 'connexease.store.operation': operation } }),
+    ]);
+  });
+
   it('uninstrument() stops everything: no new data points, no spans, no gauges', async () => {
     const { auth, uninstrument } = setup();
     await auth.getAuthorization();
@@ -229,6 +270,20 @@ describe('instrumentConnexease', { timeout: 30_000 }, () => {
     for (const text of texts) for (const secret of secrets) expect(text).not.toContain(secret);
   });
 });
+
+/** The provider's next event of `type`. */
+function nextEvent<T extends AuthEvent['type']>(
+  auth: TokenProvider,
+  type: T,
+): Promise<Extract<AuthEvent, { type: T }>> {
+  return new Promise((resolve) => {
+    const off = auth.onEvent((event) => {
+      if (event.type !== type) return;
+      off();
+      resolve(event as Extract<AuthEvent, { type: T }>);
+    });
+  });
+}
 
 function hrtimeMs([seconds, nanos]: [number, number]): number {
   return seconds * 1000 + nanos / 1e6;

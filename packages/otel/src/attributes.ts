@@ -7,6 +7,12 @@ export const ATTR = {
   attempt: 'connexease.jwt.attempt',
   blockCode: 'connexease.block.code',
   waitReason: 'connexease.wait.reason',
+  /** The `TokenStore` method that failed (`readToken`, `reserveIssue`, …). */
+  storeOperation: 'connexease.store.operation',
+  /** What noticed a store that forgot: `watch`, `refresh` or `reservation`. */
+  resetDetectedBy: 'connexease.store.reset.detected_by',
+  /** The store still counts attempts nobody could re-add: the quota is spent for a window. */
+  resetQuotaLost: 'connexease.store.reset.quota_lost',
   errorType: 'error.type',
   httpStatus: 'http.response.status_code',
 } as const;

@@ -17,7 +17,9 @@ export type ObservedEvent =
   | { type: 'quota-reserved' | 'quota-low'; ns: string; used: number; limit: number; remaining: number }
   | { type: 'quota-exhausted'; ns: string; used: number; limit: number }
   | { type: 'blocked'; ns: string; code: string; until?: number }
-  | { type: 'unblocked'; ns: string };
+  | { type: 'unblocked'; ns: string }
+  | { type: 'store-error'; ns: string; operation: string }
+  | { type: 'store-reset'; ns: string; detectedBy: string; quotaLost: boolean };
 
 /** The context auth-core gives a `connexease-kit:jwt-issue` trace. */
 export interface IssueContext {

@@ -52,6 +52,8 @@ interface Running {
  * - `connexease.jwt.attempts`, a counter of `POST /jwt/` attempts by `connexease.outcome` (`issued`
  *   or the error code);
  * - `connexease.wait.duration`, a histogram (seconds) of callers waiting for a token;
+ * - `connexease.store.errors`, a counter of failed store calls by `connexease.store.operation`, and
+ *   `connexease.store.resets`, a counter of stores found to have forgotten records (guarantee 10);
  * - one span per `POST /jwt/` attempt (`connexease POST /jwt/`) and per wait (`connexease wait for token`).
  *
  * Nothing recorded holds a password, a token or an `Authorization` value.
@@ -156,6 +158,8 @@ const EVENT_TYPES: ReadonlySet<string> = new Set([
   'quota-exhausted',
   'blocked',
   'unblocked',
+  'store-error',
+  'store-reset',
 ]);
 
 /** A provider event this package reads: a known type with a namespace. */

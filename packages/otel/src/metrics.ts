@@ -2,6 +2,7 @@ import type {
   Attributes,
   BatchObservableCallback,
   BatchObservableResult,
+  Counter,
   Meter,
   Observable,
   ObservableGauge,
@@ -20,6 +21,8 @@ export const METRIC_NAMES = {
   tokenExpiresIn: 'connexease.token.expires_in',
   waitDuration: 'connexease.wait.duration',
   blocked: 'connexease.blocked',
+  storeErrors: 'connexease.store.errors',
+  storeResets: 'connexease.store.resets',
 } as const;
 
 /** Histogram buckets of `connexease.wait.duration`, in seconds. */
@@ -36,10 +39,7 @@ export interface MetricsRecorder {
 export function createMetrics(meter: Meter, now: () => number = Date.now): MetricsRecorder {
   const states = new NamespaceStates();
   const gauges = createGauges(meter);
-  const attempts = meter.createCounter(METRIC_NAMES.jwtAttempts, {
-    description: 'POST /jwt/ attempts, by outcome: issued, or the error code',
-    unit: '{attempt}',
-  });
+  const counters = createCounters(meter);
   const waits = meter.createHistogram(METRIC_NAMES.waitDuration, {
     description: 'How long callers waited for a token (no usable token in memory, or a 401 being recovered)',
     unit: 's',
@@ -57,11 +57,7 @@ export function createMetrics(meter: Meter, now: () => number = Date.now): Metri
   return {
     event(event) {
       states.apply(event);
-      if (event.type === 'issued') {
-        attempts.add(1, { [ATTR.namespace]: event.ns, [ATTR.outcome]: 'issued' });
-      } else if (event.type === 'issue-failed') {
-        attempts.add(1, { [ATTR.namespace]: event.ns, [ATTR.outcome]: event.code });
-      }
+      countEvent(counters, event);
     },
     wait(seconds, attributes) {
       waits.record(seconds, attributes);
@@ -70,6 +66,52 @@ export function createMetrics(meter: Meter, now: () => number = Date.now): Metri
       meter.removeBatchObservableCallback(observe, observables);
     },
   };
+}
+
+interface Counters {
+  attempts: Counter;
+  storeErrors: Counter;
+  storeResets: Counter;
+}
+
+function createCounters(meter: Meter): Counters {
+  return {
+    attempts: meter.createCounter(METRIC_NAMES.jwtAttempts, {
+      description: 'POST /jwt/ attempts, by outcome: issued, or the error code',
+      unit: '{attempt}',
+    }),
+    storeErrors: meter.createCounter(METRIC_NAMES.storeErrors, {
+      description: 'Token store calls that failed (the store is down or refused), by store operation',
+      unit: '{error}',
+    }),
+    storeResets: meter.createCounter(METRIC_NAMES.storeResets, {
+      description:
+        'Times the token store was found to have forgotten quota records or the token (an empty restart, a lossy failover, eviction); the fleet re-added what it remembered',
+      unit: '{reset}',
+    }),
+  };
+}
+
+function countEvent(counters: Counters, event: ObservedEvent): void {
+  const ns = { [ATTR.namespace]: event.ns };
+  switch (event.type) {
+    case 'issued':
+      counters.attempts.add(1, { ...ns, [ATTR.outcome]: 'issued' });
+      break;
+    case 'issue-failed':
+      counters.attempts.add(1, { ...ns, [ATTR.outcome]: event.code });
+      break;
+    case 'store-error':
+      counters.storeErrors.add(1, { ...ns, [ATTR.storeOperation]: event.operation });
+      break;
+    case 'store-reset':
+      counters.storeResets.add(1, {
+        ...ns,
+        [ATTR.resetDetectedBy]: event.detectedBy,
+        [ATTR.resetQuotaLost]: event.quotaLost,
+      });
+      break;
+  }
 }
 
 interface Gauges {
