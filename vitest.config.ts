@@ -2,9 +2,7 @@ import { defineConfig } from 'vitest/config';
 
 export default defineConfig({
   test: {
+    // Each project sets `maxWorkers` itself (TEST_FILE_WORKERS in vitest.shared.ts).
     projects: ['packages/*', 'integration', 'demo'],
-    // Most integration tests wait on real servers and child processes rather than the CPU; vitest's
-    // default (cores - 1) would run the test files one at a time on a 2-core CI machine.
-    maxWorkers: 3,
   },
 });

@@ -1,5 +1,12 @@
 import { fileURLToPath } from 'node:url';
 
+/**
+ * Test files run at once, in every project. Most tests wait on real servers and child processes rather
+ * than the CPU. Vitest 5 reads `maxWorkers` per project: set at the root only, it does not reach them,
+ * and each project ran its files one at a time.
+ */
+export const TEST_FILE_WORKERS = 3;
+
 type AliasOptions = { find: RegExp; replacement: string }[];
 
 const packagesDir = fileURLToPath(new URL('./packages/', import.meta.url));

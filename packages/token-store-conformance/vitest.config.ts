@@ -1,10 +1,11 @@
 import { defineProject } from 'vitest/config';
-import { workspaceSourceAlias } from '../../vitest.shared.ts';
+import { TEST_FILE_WORKERS, workspaceSourceAlias } from '../../vitest.shared.ts';
 
 export default defineProject({
   resolve: { alias: workspaceSourceAlias },
   test: {
     name: 'token-store-conformance',
     include: ['test/**/*.test.ts'],
+    maxWorkers: TEST_FILE_WORKERS,
   },
 });
