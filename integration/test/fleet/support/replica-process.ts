@@ -1,6 +1,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { AuthEvent, AuthStatus } from '@connexease-kit/auth-core';
+import { collectOutput } from '../../support/child-output.ts';
 import type { ReplicaCommand, ReplicaConfig, ReplicaMessage, RequestTally } from './protocol.ts';
 
 /** The replica fixture every fleet test and benchmark runs. */
@@ -268,34 +269,18 @@ export class ReplicaProcess {
  * Runs a one-shot fixture (e.g. fixtures/one-request.ts) with `config` and resolves with the JSON
  * line it printed; rejects if it exits with an error.
  */
-export function runOnce<T>(fixture: string, config: ReplicaConfig): Promise<T> {
+export async function runOnce<T>(fixture: string, config: ReplicaConfig): Promise<T> {
   const script = new URL(`../fixtures/${fixture}`, import.meta.url).pathname;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script], {
-      env: fixtureEnv({ CXK_FLEET_REPLICA: JSON.stringify(config) }),
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    running.add(child);
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on('data', (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.once('error', reject);
-    child.once('exit', (code, signal) => {
-      running.delete(child);
-      if (code !== 0) {
-        reject(new Error(`${fixture} (${config.name}) exited with ${code ?? signal}:\n${stderr}`));
-        return;
-      }
-      try {
-        resolve(JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T);
-      } catch {
-        reject(new Error(`${fixture} (${config.name}) printed no JSON line: ${stdout}\n${stderr}`));
-      }
-    });
+  const child = spawn(process.execPath, [script], {
+    env: fixtureEnv({ CXK_FLEET_REPLICA: JSON.stringify(config) }),
+    stdio: ['ignore', 'pipe', 'pipe'],
   });
+  running.add(child);
+  const { code, signal, stdout, stderr } = await collectOutput(child).finally(() => running.delete(child));
+  if (code !== 0) throw new Error(`${fixture} (${config.name}) exited with ${code ?? signal}:\n${stderr}`);
+  try {
+    return JSON.parse(stdout.trim().split('\n').at(-1) ?? '') as T;
+  } catch {
+    throw new Error(`${fixture} (${config.name}) printed no JSON line: ${stdout}\n${stderr}`);
+  }
 }
