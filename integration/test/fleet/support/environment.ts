@@ -49,3 +49,17 @@ export function useMockAndFleets(store: StoreHooks, mockOptions: MockServerOptio
     },
   };
 }
+
+/**
+ * `more` with `env`'s mock and `track`. The mock is read when used (it starts in `beforeAll`), and
+ * `more`'s own getters stay getters.
+ */
+export function extendEnvironment<E extends FleetEnvironment>(
+  env: FleetEnvironment,
+  more: Omit<E, keyof FleetEnvironment>,
+): E {
+  return Object.defineProperties(more, {
+    mock: { get: () => env.mock, enumerable: true },
+    track: { value: env.track, enumerable: true },
+  }) as E;
+}

@@ -31,7 +31,10 @@ export interface ForgetfulStoreEnvironment extends StoreEnvironment {
   readonly forgetting: string;
   /** The replicas' store options: a command timeout short enough to see in seconds what takes a minute. */
   readonly storeOptions: { commandTimeoutMs: number };
-  /** Makes the store lose everything it holds, and checks that it did. */
+  /**
+   * Makes the store lose everything it holds, and checks that it did by what live replicas cannot
+   * undo: they write records back within a store check interval.
+   */
   forget(): Promise<void>;
   /** How much of `namespace`'s record the store holds now: its quota entries and whether it has a token. */
   held(namespace: string): Promise<{ quotaEntries: number; token: boolean }>;

@@ -6,7 +6,7 @@ import {
   SHARED_DATABASE_URL,
   startPrivatePostgres,
 } from '@connexease-kit/test-servers';
-import { useMockAndFleets } from './environment.ts';
+import { extendEnvironment, useMockAndFleets } from './environment.ts';
 import { type FleetStore, type StoredRecord, type StoreEnvironment, started } from './fleet-store.ts';
 import { expectTidyRows, migrateSchema, namespaceRows, randomSchema } from './stored-rows.ts';
 
@@ -35,15 +35,11 @@ export function useSharedSchema(mockOptions?: MockServerOptions): StoreEnvironme
     },
     mockOptions,
   );
-  return {
-    get mock() {
-      return env.mock;
-    },
-    track: env.track,
+  return extendEnvironment(env, {
     schema,
     replicaStore: { postgres: SHARED_DATABASE_URL, schema },
     expectTidy: (namespace, secrets) => postgresRecords(namespace, schema, secrets, SHARED_DATABASE_URL),
-  };
+  });
 }
 
 export const postgresStore: FleetStore = {
@@ -68,27 +64,19 @@ export const postgresStore: FleetStore = {
       },
       mockOptions,
     );
-    return {
-      get mock() {
-        return env.mock;
-      },
-      track: env.track,
+    return extendEnvironment(env, {
       get replicaStore() {
         return { postgres: started(server).url, schema };
       },
       stop: () => started(server).stop('fast'),
       start: () => started(server).start(),
       expectTidy: (namespace, secrets) => postgresRecords(namespace, schema, secrets, started(server).url),
-    };
+    });
   },
   useForgetful(mockOptions) {
     const env = useSharedSchema(mockOptions);
     const { schema } = env;
-    return {
-      get mock() {
-        return env.mock;
-      },
-      track: env.track,
+    return extendEnvironment(env, {
       replicaStore: env.replicaStore,
       expectTidy: env.expectTidy,
       // An operator's mistake, or a restore of an old dump without these tables.
@@ -105,6 +93,6 @@ export const postgresStore: FleetStore = {
           token: rows.some((row) => row.table === 'tokens'),
         };
       },
-    };
+    });
   },
 };

@@ -7,7 +7,7 @@ import {
 } from '@connexease-kit/test-servers';
 import { Redis } from 'ioredis';
 import { expect } from 'vitest';
-import { type FleetEnvironment, useMockAndFleets } from './environment.ts';
+import { extendEnvironment, type FleetEnvironment, useMockAndFleets } from './environment.ts';
 import { type FleetStore, type StoredRecord, type StoreEnvironment, started } from './fleet-store.ts';
 import { expectTidyNamespace } from './stored-keys.ts';
 
@@ -45,18 +45,14 @@ export function useSharedRedis(mockOptions?: MockServerOptions): SharedRedisEnvi
     },
     mockOptions,
   );
-  return {
-    get mock() {
-      return env.mock;
-    },
-    track: env.track,
+  return extendEnvironment(env, {
     get redis() {
       return started(client);
     },
     redisUrl: SHARED_REDIS_URL,
     replicaStore: { url: SHARED_REDIS_URL },
     expectTidy: (namespace, secrets) => redisRecords(started(client), namespace, secrets),
-  };
+  });
 }
 
 /** A Redis of one test file alone, started with `args`, and a client of it that connects when first asked. */
@@ -85,18 +81,14 @@ function usePrivateRedis(
     },
     mockOptions,
   );
-  return {
-    get mock() {
-      return env.mock;
-    },
-    track: env.track,
+  return extendEnvironment(env, {
     server: () => started(server),
     async admin() {
       const client = started(admin);
       if (client.status !== 'ready') await client.connect().catch(() => {});
       return client;
     },
-  };
+  });
 }
 
 export const redisStore: FleetStore = {
@@ -109,35 +101,32 @@ export const redisStore: FleetStore = {
     // An append-only file with fsync on every write, as a production Redis keeps: a restart loses
     // neither quota nor token.
     const env = usePrivateRedis(['--appendonly', 'yes', '--appendfsync', 'always'], mockOptions);
-    return {
-      get mock() {
-        return env.mock;
-      },
-      track: env.track,
+    return extendEnvironment(env, {
       get replicaStore() {
         return { url: env.server().url };
       },
       stop: () => env.server().stop(),
       start: () => env.server().start(),
       expectTidy: async (namespace, secrets) => redisRecords(await env.admin(), namespace, secrets),
-    };
+    });
   },
   useForgetful(mockOptions) {
     // Run as the README runs it: no RDB, no AOF. A restart empties it.
     const env = usePrivateRedis([], mockOptions);
-    return {
-      get mock() {
-        return env.mock;
-      },
-      track: env.track,
+    return extendEnvironment(env, {
       get replicaStore() {
         return { url: env.server().url };
       },
       forgetting: 'Redis restarts empty',
       storeOptions: { commandTimeoutMs: 1000 },
       async forget() {
+        const before = await redisInfo(await env.admin());
         await env.server().restart();
-        expect(await (await env.admin()).dbsize(), 'the restarted Redis is empty').toBe(0);
+        // Read from INFO, not DBSIZE: live replicas may already have written records back by now.
+        const after = await redisInfo(await env.admin());
+        expect(after.runId, 'Redis was restarted').not.toBe(before.runId);
+        expect(after.aofEnabled, 'the restarted Redis keeps no append-only file').toBe('0');
+        expect(after.keysLoaded, 'the restarted Redis loaded no keys').toBe('0');
       },
       async held(namespace) {
         const admin = await env.admin();
@@ -147,6 +136,19 @@ export const redisStore: FleetStore = {
         };
       },
       expectTidy: async (namespace, secrets) => redisRecords(await env.admin(), namespace, secrets),
-    };
+    });
   },
 };
+
+/** Fields of `INFO server` and `INFO persistence` a restart changes (run_id) or shows (what it loaded). */
+async function redisInfo(
+  client: Redis,
+): Promise<{ runId?: string; aofEnabled?: string; keysLoaded?: string }> {
+  const text = `${await client.info('server')}\n${await client.info('persistence')}`;
+  const field = (name: string) => new RegExp(`^${name}:(.*)$`, 'm').exec(text)?.[1]?.trim();
+  return {
+    runId: field('run_id'),
+    aofEnabled: field('aof_enabled'),
+    keysLoaded: field('rdb_last_load_keys_loaded'),
+  };
+}
