@@ -1,14 +1,7 @@
 import { type RedisClusterHandle, startRedisCluster } from '@connexease-kit/test-servers';
 import { Cluster } from 'ioredis';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  expectOneIssuerOthersReuse,
-  freshUser,
-  replicaConfigs,
-  startFleet,
-  sumTallies,
-  userStats,
-} from '../fleet/support/fleet.ts';
+import { expectColdStartServed, freshUser, replicaConfigs, startFleet } from '../fleet/support/fleet.ts';
 import { useSharedRedis } from '../fleet/support/redis-store.ts';
 import { expectTidyNamespace } from '../fleet/support/stored-keys.ts';
 
@@ -43,12 +36,7 @@ describe('fleet on Redis Cluster', () => {
 
     const tallies = await fleet.all((replica) => replica.burst(200));
 
-    expect(sumTallies(tallies).failures).toEqual({});
-    expect(tallies.map((tally) => tally.ok)).toEqual(Array(8).fill(200));
-    expect(userStats(env.mock, user.username)).toMatchObject({ attempts: 1, issues: 1 });
-    expectOneIssuerOthersReuse(fleet);
-    const statuses = await fleet.all((replica) => replica.status());
-    expect(statuses.map((status) => status.quota?.used)).toEqual(Array(8).fill(1));
+    await expectColdStartServed(fleet, env.mock, user, tallies, 200);
 
     // All of the namespace's keys sit on one master (one hash tag), and every one expires.
     const keys = await expectTidyNamespace(client, fleet.namespace, [user.username, user.password]);

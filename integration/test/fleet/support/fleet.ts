@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { AuthStatus } from '@connexease-kit/auth-core';
 import type { MockServer } from '@connexease-kit/mock-server';
 import { expect } from 'vitest';
 import type { ReplicaConfig, RequestTally } from './protocol.ts';
@@ -152,12 +153,29 @@ export function grantedReservations(replicas: readonly ReplicaProcess[]): number
 }
 
 /**
- * Cold start's guarantee, from the replicas' own traces: one replica issued, one reservation was
- * granted, and every other replica reused that token from the store. The lease may change hands more
- * than once: a replica that read "no token" just before the winner wrote it can win the lease once the
- * winner released it, re-read the store and adopt the token (guarantee 2), so grants are not counted.
+ * Cold start's guarantee, once every replica has sent `requestsEach` requests at once: every request
+ * served, one `POST /jwt/` fleet-wide, one replica issued and every other one reused its token from the
+ * store. The lease may change hands more than once: a replica that read "no token" just before the
+ * winner wrote it can win the lease once the winner released it, re-read the store and adopt the token
+ * (guarantee 2), so lease grants are not counted. Returns each replica's status.
  */
-export function expectOneIssuerOthersReuse(fleet: Fleet): void {
+export async function expectColdStartServed(
+  fleet: Fleet,
+  mock: MockServer,
+  user: FleetUser,
+  tallies: readonly RequestTally[],
+  requestsEach: number,
+): Promise<AuthStatus[]> {
+  const count = fleet.replicas.length;
+  expect(sumTallies(tallies).failures, 'no request fails').toEqual({});
+  expect(
+    tallies.map((tally) => tally.ok),
+    'every request is served',
+  ).toEqual(Array(count).fill(requestsEach));
+  expect(userStats(mock, user.username), 'one POST /jwt/ fleet-wide').toMatchObject({
+    attempts: 1,
+    issues: 1,
+  });
   const issuers = fleet.replicas.filter((replica) => replica.eventsOf('issued').length > 0);
   expect(
     issuers.map((replica) => replica.name),
@@ -173,6 +191,12 @@ export function expectOneIssuerOthersReuse(fleet: Fleet): void {
       `${replica.name} reuses the stored token once`,
     ).toHaveLength(1);
   }
+  const statuses = await fleet.all((replica) => replica.status());
+  expect(
+    statuses.map((status) => status.quota?.used),
+    'every replica counts the one reservation',
+  ).toEqual(Array(count).fill(1));
+  return statuses;
 }
 
 /** The mock's counters for one user: POST /jwt/ requests that named it, and tokens issued to it. */
